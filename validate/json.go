@@ -1,0 +1,187 @@
+package validate
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/tidwall/gjson"
+)
+
+// MaxDepth is the deepest nesting of arrays and objects a body may have,
+// encoding/json's own limit: a deeper body could not be decoded by the
+// handler, and validating it recursively would be a denial of service.
+const MaxDepth = 10_000
+
+// CheckJSON answers steps 5 and 6 of the order of checks for body:
+// invalid_json unless body is one valid JSON value in UTF-8 (no byte-order
+// mark, nothing after it, nesting at most MaxDepth), then invalid_body
+// unless that value is an object. It never recurses deeper than MaxDepth.
+func CheckJSON(body []byte) *apierrors.Error {
+	switch {
+	case tooDeep(body):
+		return apierrors.NewMessage(apierrors.InvalidJSON, "", "The request body nests arrays and objects more than 10,000 levels deep. Flatten it.")
+	case !gjson.ValidBytes(body):
+		return apierrors.New(apierrors.InvalidJSON)
+	case !utf8.Valid(body): // gjson accepts any bytes inside strings
+		return apierrors.NewMessage(apierrors.InvalidJSON, "", "The request body is not valid UTF-8. Encode all text as UTF-8.")
+	}
+	if body[skipSpaceBytes(body)] != '{' {
+		return apierrors.New(apierrors.InvalidBody)
+	}
+	return nil
+}
+
+func skipSpaceBytes(b []byte) int {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// tooDeep reports whether body opens more than MaxDepth arrays or objects
+// without closing them, counting only brackets outside strings, as a
+// parser does. It runs before gjson's recursive validator so that no input
+// can make that recursion deeper than MaxDepth.
+func tooDeep(body []byte) bool {
+	// Nesting deeper than MaxDepth needs more than MaxDepth opening
+	// brackets: counting them is a vectorised pass, so ordinary bodies
+	// never pay for the exact walk below.
+	if bytes.Count(body, openBrace)+bytes.Count(body, openBracket) <= MaxDepth {
+		return false
+	}
+	depth := 0
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '"':
+			i = stringEndBytes(body, i) - 1
+		case '{', '[':
+			if depth++; depth > MaxDepth {
+				return true
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return false
+}
+
+var openBrace, openBracket = []byte{'{'}, []byte{'['}
+
+// stringEndBytes is stringEnd over bytes: an unterminated string ends the
+// body.
+func stringEndBytes(b []byte, i int) int {
+	i++
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return len(b)
+		}
+		i += j
+		backslashes := 0
+		for k := i - 1; b[k] == '\\'; k-- {
+			backslashes++
+		}
+		i++
+		if backslashes%2 == 0 {
+			return i
+		}
+	}
+}
+
+// DuplicateKey returns the path of the first key that an object in body
+// repeats ("messages[0].content[1].type"), walking the document in order;
+// found is false when no object repeats a key. body must have passed
+// CheckJSON.
+func DuplicateKey(body []byte) (path string, found bool) {
+	var segs []string
+	if findDuplicate(unsafeString(body), &segs) {
+		return joinPath(segs), true
+	}
+	return "", false
+}
+
+// findDuplicate walks value depth first; on a repeated key it leaves the
+// path to it in segs and returns true.
+func findDuplicate(value string, segs *[]string) (found bool) {
+	i := skipSpace(value, 0)
+	if i >= len(value) {
+		return false
+	}
+	switch value[i] {
+	case '{':
+		var small [16]string // most objects are small: no map
+		seen := small[:0]
+		var many map[string]struct{}
+		forEachMember(value, func(key, v string) bool {
+			repeated := false
+			if many != nil {
+				_, repeated = many[key]
+				many[key] = struct{}{}
+			} else {
+				for _, k := range seen {
+					if k == key {
+						repeated = true
+						break
+					}
+				}
+				if seen = append(seen, key); len(seen) > len(small) {
+					many = make(map[string]struct{}, 2*len(seen))
+					for _, k := range seen {
+						many[k] = struct{}{}
+					}
+				}
+			}
+			*segs = append(*segs, keySegment(key))
+			if repeated || findDuplicate(v, segs) {
+				found = true
+				return false
+			}
+			*segs = (*segs)[:len(*segs)-1]
+			return true
+		})
+	case '[':
+		forEachElement(value, func(index int, v string) bool {
+			*segs = append(*segs, "["+strconv.Itoa(index)+"]")
+			if findDuplicate(v, segs) {
+				found = true
+				return false
+			}
+			*segs = (*segs)[:len(*segs)-1]
+			return true
+		})
+	}
+	return found
+}
+
+// maxKeyInPath bounds how much of one client key a param path repeats.
+const maxKeyInPath = 64
+
+// keySegment is key as a path segment, cut so that a param never echoes an
+// unbounded key.
+func keySegment(key string) string {
+	if len(key) > maxKeyInPath {
+		cut := key[:maxKeyInPath]
+		for len(cut) > 0 && !utf8.ValidString(cut) {
+			cut = cut[:len(cut)-1]
+		}
+		return cut + "…"
+	}
+	return key
+}
+
+// joinPath renders segments as a param path: dots between keys, brackets
+// for indexes ("messages[0].content[2].cache_control").
+func joinPath(segs []string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if b.Len() > 0 && (s == "" || s[0] != '[') {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}

@@ -1,0 +1,178 @@
+package validate
+
+import (
+	"unsafe"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+)
+
+// field is a top-level body field that some rule judges.
+type field uint8
+
+const (
+	fieldModel field = iota
+	fieldServiceTier
+	fieldStartWithin
+
+	// /v1/chat/completions parameters without a Responses equivalent, in
+	// the order they are judged.
+	fieldPresencePenalty
+	fieldFrequencyPenalty
+	fieldLogitBias
+	fieldLogprobs
+	fieldTopLogprobs
+	fieldSeed
+	fieldStop
+	fieldPrediction
+	fieldAudio
+	fieldModalities
+	fieldWebSearchOptions
+	fieldN
+
+	// /v1/messages
+	fieldTopK
+	fieldStopSequences
+	fieldCacheControl
+	fieldSystem
+	fieldTools
+	fieldMessages
+
+	// /v1/interactions
+	fieldGenerationConfig
+
+	// token caps
+	fieldMaxOutputTokens
+	fieldMaxCompletionTokens
+	fieldMaxTokens
+
+	numFields
+)
+
+var fieldNames = [numFields]string{
+	fieldModel:               "model",
+	fieldServiceTier:         "service_tier",
+	fieldStartWithin:         "start_within",
+	fieldPresencePenalty:     "presence_penalty",
+	fieldFrequencyPenalty:    "frequency_penalty",
+	fieldLogitBias:           "logit_bias",
+	fieldLogprobs:            "logprobs",
+	fieldTopLogprobs:         "top_logprobs",
+	fieldSeed:                "seed",
+	fieldStop:                "stop",
+	fieldPrediction:          "prediction",
+	fieldAudio:               "audio",
+	fieldModalities:          "modalities",
+	fieldWebSearchOptions:    "web_search_options",
+	fieldN:                   "n",
+	fieldTopK:                "top_k",
+	fieldStopSequences:       "stop_sequences",
+	fieldCacheControl:        "cache_control",
+	fieldSystem:              "system",
+	fieldTools:               "tools",
+	fieldMessages:            "messages",
+	fieldGenerationConfig:    "generation_config",
+	fieldMaxOutputTokens:     "max_output_tokens",
+	fieldMaxCompletionTokens: "max_completion_tokens",
+	fieldMaxTokens:           "max_tokens",
+}
+
+// fieldByName maps a top-level key to the field the rules know it as.
+var fieldByName = func() map[string]field {
+	m := make(map[string]field, numFields)
+	for f, name := range fieldNames {
+		m[name] = field(f)
+	}
+	return m
+}()
+
+// family is a group of rules that can run on its own; Request records which
+// have run so that each runs once.
+type family uint8
+
+const (
+	familyModel       family = 1 << iota // step 7
+	familyParameters                     // steps 8 and 9
+	familyStartWithin                    // step 10
+	familyProvider                       // step 11
+	familyTokenCap                       // step 12
+)
+
+// Request is one request body on its way through the rules: the body, its
+// top-level fields indexed in one pass, and what the rules have learned.
+// Fill one with Validator.Parse, then run the rule families on it; each
+// family runs the ones it depends on first, and none runs twice.
+//
+// A Request reads the body in place: the body must not change while the
+// Request, or a Result taken from it, is in use.
+type Request struct {
+	endpoint Endpoint
+	body     string
+	// fields holds the raw text of each judged top-level field, "" when
+	// absent. A repeated key overwrites: the LAST occurrence wins, as it
+	// does for the handler's decoder.
+	fields [numFields]string
+
+	done        family
+	err         *apierrors.Error // the first failure
+	model       string
+	provider    Provider
+	startWithin StartWithin
+	defaulted   bool
+
+	override    StartWithin // per-request default; zero Mode: none
+	hasOverride bool
+}
+
+// SetDefaultStartWithin sets the default start_within for this request
+// only (an organisation's own setting, say), replacing the policy's. It
+// applies only when the body leaves start_within out or null.
+func (r *Request) SetDefaultStartWithin(sw StartWithin) {
+	r.override, r.hasOverride = sw, true
+}
+
+// Endpoint returns the endpoint the body was sent to.
+func (r *Request) Endpoint() Endpoint { return r.endpoint }
+
+// Result returns what the rules have learned so far. Its strings share
+// memory with the body.
+func (r *Request) Result() Result {
+	return Result{
+		Endpoint:             r.endpoint,
+		Model:                r.model,
+		Provider:             r.provider,
+		StartWithin:          r.startWithin,
+		StartWithinDefaulted: r.defaulted,
+	}
+}
+
+// Result is what validation learned about a request that passed: enough
+// for a gateway to route it without parsing the body again.
+type Result struct {
+	Endpoint Endpoint
+	Model    string
+	Provider Provider
+	// StartWithin is the value the request asked for, or the default that
+	// applied (then StartWithinDefaulted is true).
+	StartWithin          StartWithin
+	StartWithinDefaulted bool
+}
+
+// index fills r from body in one pass over its top-level members.
+func (r *Request) index(ep Endpoint, body []byte) {
+	*r = Request{endpoint: ep, body: unsafeString(body), override: r.override, hasOverride: r.hasOverride}
+	forEachMember(r.body, func(key, value string) bool {
+		if f, ok := fieldByName[key]; ok {
+			r.fields[f] = value
+		}
+		return true
+	})
+}
+
+// field returns the raw text of top-level field f, "" when absent.
+func (r *Request) field(f field) string { return r.fields[f] }
+
+// unsafeString views b as a string without copying. The rules only read.
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
