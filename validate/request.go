@@ -175,4 +175,3 @@ func (r *Request) field(f field) string { return r.fields[f] }
 func unsafeString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
-
