@@ -1,0 +1,97 @@
+package middleware
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/flexinference/flexguard/validate"
+)
+
+// exchange is one request's trip through the middlewares: what each stage
+// learned, shared through the request context. It is the context value
+// (no separate context.WithValue), and once the body is buffered it is
+// also the body the handler reads, so a request that passes costs one
+// exchange, one body buffer and one shallow copy of the request.
+type exchange struct {
+	context.Context // the request's own context; Value is overridden
+
+	endpoint validate.Endpoint // zero until routed
+
+	bodyRead bool
+	body     []byte
+	readAt   int // the handler's position in body
+	request  validate.Request
+
+	defaultResolved bool // the per-request default start_within was asked
+}
+
+// exchangeKey is the context key of the exchange.
+type exchangeKey struct{}
+
+// Value returns the exchange itself for exchangeKey, and defers to the
+// request's context for any other key.
+func (x *exchange) Value(key any) any {
+	if key == (exchangeKey{}) {
+		return x
+	}
+	return x.Context.Value(key)
+}
+
+// exchangeOf returns the exchange an earlier flexguard middleware started,
+// or a new one (fresh) that is not yet in the request's context.
+func exchangeOf(r *http.Request) (x *exchange, fresh bool) {
+	if x, ok := r.Context().Value(exchangeKey{}).(*exchange); ok {
+		return x, false
+	}
+	return &exchange{Context: r.Context()}, true
+}
+
+// handOn returns the request to pass on: r itself when nothing changed,
+// else a shallow copy carrying the exchange as its context and, when the
+// body was buffered here, the buffered body with consistent length fields.
+func (x *exchange) handOn(r *http.Request, fresh, bodyBuffered bool) *http.Request {
+	if !fresh && !bodyBuffered {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	if fresh {
+		r2 = r2.WithContext(x)
+	}
+	if bodyBuffered {
+		r2.Body = x
+		r2.GetBody = x.getBody
+		r2.ContentLength = int64(len(x.body))
+		// The body is whole now; a proxy must not send it chunked.
+		r2.TransferEncoding = nil
+	}
+	return r2
+}
+
+// Read reads the buffered body: the exact bytes the client sent.
+func (x *exchange) Read(p []byte) (int, error) {
+	if x.readAt >= len(x.body) {
+		return 0, io.EOF
+	}
+	n := copy(p, x.body[x.readAt:])
+	x.readAt += n
+	return n, nil
+}
+
+// WriteTo writes the rest of the body to w in one call, so io.Copy (and a
+// reverse proxy) skips its intermediate buffer.
+func (x *exchange) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(x.body[x.readAt:])
+	x.readAt += n
+	return int64(n), err
+}
+
+// Close does nothing: the server closes the connection's body.
+func (x *exchange) Close() error { return nil }
+
+// getBody serves http.Request.GetBody: a fresh reader over the same bytes.
+func (x *exchange) getBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(x.body)), nil
+}
