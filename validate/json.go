@@ -48,8 +48,12 @@ func skipSpaceBytes(b []byte) int {
 // can make that recursion deeper than MaxDepth.
 func tooDeep(body []byte) bool {
 	// Nesting deeper than MaxDepth needs more than MaxDepth opening
-	// brackets: counting them is a vectorised pass, so ordinary bodies
-	// never pay for the exact walk below.
+	// brackets, and so more than MaxDepth bytes: a small body needs no
+	// pass at all. Counting the brackets is a vectorised pass, so ordinary
+	// large bodies never pay for the exact walk below.
+	if len(body) <= MaxDepth {
+		return false
+	}
 	if bytes.Count(body, openBrace)+bytes.Count(body, openBracket) <= MaxDepth {
 		return false
 	}
