@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# run.sh measures flexguard against its floors and its peers and prints the
+# benchstat tables, the target ratios with PASS or MISS, and the loopback
+# load comparison. Run it from anywhere; scratch goes to bench/results/.
+#
+#   bash bench/run.sh              # -count 6, about 15 minutes on 2 cores
+#   COUNT=2 LOAD_DURATION=3s bash bench/run.sh   # a quick look
+set -euo pipefail
+
+cd "$(dirname "$0")"
+BENCH_DIR=$(pwd)
+ROOT=$(cd .. && pwd)
+RESULTS=$BENCH_DIR/results
+COUNT=${COUNT:-6}
+BENCHTIME=${BENCHTIME:-1s}
+LOAD_DURATION=${LOAD_DURATION:-10s}
+LOAD_REQUESTS=${LOAD_REQUESTS:-200000}
+# The pinned benchstat; the module proxy serves this pseudo-version.
+BENCHSTAT_VERSION=v0.0.0-20260908200009-22c9c6c9d4da
+mkdir -p "$RESULTS"
+
+echo "== machine"
+echo "nproc: $(nproc)"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+go version
+
+echo "== installing benchstat $BENCHSTAT_VERSION"
+GOBIN=$RESULTS/bin go install "golang.org/x/perf/cmd/benchstat@$BENCHSTAT_VERSION"
+BENCHSTAT=$RESULTS/bin/benchstat
+
+echo "== main module benchmarks (-count $COUNT, -benchtime $BENCHTIME)"
+(cd "$ROOT" && go test ./middleware ./validate -run '^$' -bench 'BodyChain|BodyCheck|Floor' \
+	-benchmem -count "$COUNT" -benchtime "$BENCHTIME") | tee "$RESULTS/main.txt" | grep -c '^Benchmark' |
+	xargs echo "result lines:"
+
+echo "== bench module: flexguard and its peers in one run"
+go test . -run '^$' -bench . -benchmem -count "$COUNT" -benchtime "$BENCHTIME" |
+	tee "$RESULTS/peers.txt" | grep -c '^Benchmark' | xargs echo "result lines:"
+
+echo "== benchstat: main module"
+"$BENCHSTAT" "$RESULTS/main.txt"
+echo
+echo "== benchstat: flexguard and peers"
+"$BENCHSTAT" -col .name "$RESULTS/peers.txt" 2>/dev/null || "$BENCHSTAT" "$RESULTS/peers.txt"
+
+echo
+echo "== targets (medians of the bench module run; one process, one run)"
+size_1m=$(wc -c <"$ROOT/testdata/bodies/responses_1m.json")
+size_2k=$(wc -c <"$ROOT/testdata/bodies/chat_2k.json")
+awk -v size_1m="$size_1m" -v size_2k="$size_2k" '
+/^Benchmark/ {
+	name = $1; sub(/-[0-9]+$/, "", name)
+	for (i = 3; i < NF; i++) {
+		if ($(i+1) == "ns/op") ns[name] = ns[name] " " $i
+		if ($(i+1) == "B/op") bytes[name] = $i
+		if ($(i+1) == "allocs/op") allocs[name] = $i
+	}
+}
+function median(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	if (n == 0) return 0
+	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function verdict(ok) { return ok ? "PASS" : "MISS" }
+END {
+	chain = median(ns["BenchmarkChain/chat_2k"]); floor = median(ns["BenchmarkFloorValidBytes/chat_2k"])
+	kin = median(ns["BenchmarkKinOpenAPI/chat_2k"]); lib = median(ns["BenchmarkLibOpenAPI/chat_2k"])
+	dec = median(ns["BenchmarkDecodeAndSchema/chat_2k"])
+	chain1m = median(ns["BenchmarkChain/responses_1m"]); floor1m = median(ns["BenchmarkFloorValidBytes/responses_1m"])
+	printf "%-58s %10s %8s  %s\n", "target", "measured", "bound", "verdict"
+	printf "%-58s %9.2fx %7s  %s\n", "chat_2k Chain / gjson.ValidBytes", chain / floor, "<= 3", verdict(chain / floor <= 3)
+	printf "%-58s %9.1fx %7s  %s\n", "chat_2k kin-openapi / Chain", kin / chain, ">= 15", verdict(kin / chain >= 15)
+	printf "%-58s %9.1fx %7s  %s\n", "chat_2k libopenapi-validator / Chain", lib / chain, ">= 10", verdict(lib / chain >= 10)
+	printf "%-58s %9.1fx %7s  %s\n", "chat_2k encoding/json + jsonschema/v5 / Chain (no target)", dec / chain, "-", "-"
+	a = allocs["BenchmarkChain/chat_2k"]
+	printf "%-58s %10d %8s  %s\n", "chat_2k Chain allocs/op (body buffer included)", a, "<= 6", verdict(a <= 6)
+	printf "%-58s %9.2fx %7s  %s\n", "responses_1m Chain / gjson.ValidBytes", chain1m / floor1m, "<= 1.6", verdict(chain1m / floor1m <= 1.6)
+	# One buffer sized from Content-Length (size+1), and nothing else that
+	# grows with the body: the bytes beyond the body are the chat_2k
+	# overhead, and the allocation count is the same as on chat_2k.
+	extra1m = bytes["BenchmarkChain/responses_1m"] - size_1m
+	extra2k = bytes["BenchmarkChain/chat_2k"] - size_2k
+	ok = allocs["BenchmarkChain/responses_1m"] == a && extra1m <= extra2k + 1024
+	printf "%-58s %10s %8s  %s\n", "responses_1m one body buffer: B/op - body bytes", extra1m " B", "~" extra2k " B", verdict(ok)
+}' "$RESULTS/peers.txt" | tee "$RESULTS/targets.txt"
+
+echo
+echo "== end to end on loopback"
+go run ./load -duration "$LOAD_DURATION" -requests "$LOAD_REQUESTS" -conns 32 | tee "$RESULTS/load.txt"
+awk '/^ratio/ { r = $NF; printf "%-58s %9.3fx %7s  %s\n", "end to end flexguard req/s / bare req/s", r, ">= 0.85", (r >= 0.85 ? "PASS" : "MISS") }' \
+	"$RESULTS/load.txt" | tee -a "$RESULTS/targets.txt"
