@@ -37,7 +37,7 @@ func bodyStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Request) *a
 	if src == nil { // a request built by hand; servers always set a Body
 		src = http.NoBody
 	}
-	body, err := readBody(http.MaxBytesReader(serverWriter(w), src, g.maxBodyBytes), r.ContentLength)
+	body, err := readLimited(w, src, r.ContentLength, g.maxBodyBytes)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -50,6 +50,44 @@ func bodyStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Request) *a
 	}
 	x.body, x.bodyRead = body, true
 	return nil
+}
+
+// readLimited reads the body, failing with *http.MaxBytesError past limit.
+// A declared length (at most limit: step 3 has run) is read straight into
+// its buffer: a server's body ends at its Content-Length, so no limit
+// reader, and no allocation for one, is needed. Only a body that runs past
+// its declared length (a request built by hand) goes on through
+// http.MaxBytesReader for what the limit has left.
+func readLimited(w http.ResponseWriter, src io.ReadCloser, declared, limit int64) ([]byte, error) {
+	if declared < 0 {
+		return readBody(http.MaxBytesReader(serverWriter(w), src, limit), declared)
+	}
+	buf := make([]byte, 0, declared+1)
+	for len(buf) < cap(buf) {
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	// One byte more than declared has arrived.
+	rest := http.MaxBytesReader(serverWriter(w), src, limit-int64(len(buf)))
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := rest.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // readBody reads src to its end into one buffer. With the length declared
