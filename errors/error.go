@@ -19,8 +19,9 @@ type Error struct {
 	// .cache_control"); empty means the code's default param, which may be
 	// null.
 	Param string
-	// RetryAfter is sent as the Retry-After header, in whole seconds, when
-	// positive. New sets it for rate_limit_exceeded.
+	// RetryAfter is sent as the Retry-After header of a rate_limit_exceeded
+	// answer, rounded up to whole seconds; zero means the per-organisation
+	// wait. Other codes ignore it.
 	RetryAfter time.Duration
 }
 
