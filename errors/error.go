@@ -110,7 +110,7 @@ func (e *Error) MessageText() string {
 // occurrence of missing_model.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	return ok && t != nil && e != nil && t.Code == e.Code // a nil *Error has no code
 }
 
 // maxQuoted bounds how much of a client value a message may repeat.
