@@ -19,8 +19,9 @@ type Error struct {
 	// .cache_control"); empty means the code's default param, which may be
 	// null.
 	Param string
-	// RetryAfter is sent as the Retry-After header, in whole seconds, when
-	// positive. New sets it for rate_limit_exceeded.
+	// RetryAfter is sent as the Retry-After header of a rate_limit_exceeded
+	// answer, rounded up to whole seconds; zero means the per-organisation
+	// wait. Other codes ignore it.
 	RetryAfter time.Duration
 }
 
@@ -109,7 +110,7 @@ func (e *Error) MessageText() string {
 // occurrence of missing_model.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	return ok && t != nil && e != nil && t.Code == e.Code // a nil *Error has no code
 }
 
 // maxQuoted bounds how much of a client value a message may repeat.

@@ -26,9 +26,14 @@ func Write(w http.ResponseWriter, err error) {
 	case MethodNotAllowed:
 		h["Allow"] = allowPOST
 	case RateLimitExceeded:
-		if e.RetryAfter > 0 {
-			h.Set("Retry-After", strconv.FormatInt(int64((e.RetryAfter+999_999_999)/1_000_000_000), 10))
+		// The spec promises every 429 a Retry-After; a bare
+		// &Error{Code: RateLimitExceeded} gets the per-organisation wait,
+		// as New would have given it.
+		wait := e.RetryAfter
+		if wait <= 0 {
+			wait = RetryAfterPerOrg
 		}
+		h.Set("Retry-After", strconv.FormatInt(int64((wait+999_999_999)/1_000_000_000), 10))
 	}
 	body := e.body()
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
