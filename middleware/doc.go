@@ -33,8 +33,10 @@
 // nothing in front of it has (Model reads the body; Provider judges the
 // model and start_within first), so every composition answers in the
 // order below. Composing the separate middlewares gives the same answers
-// as Chain at a few more allocations per request: each middleware makes
-// its own shallow copy of the request, where Chain makes one.
+// as Chain at a few more allocations per request: the first middleware
+// and the one that reads the body each copy the request, where Chain
+// copies it once, and every layer is its own closure call. On a 2 KB chat
+// body BenchmarkChain makes 6 allocations and the same checks composed 7.
 //
 // # Order of checks
 //
