@@ -35,6 +35,7 @@ func TestBillingStandalone(t *testing.T) {
 		{"a claude model is not billed and not looked up", `{"model":"claude-x","start_within":"00h-00m-30s"}`, true, nil, 200, "", 0},
 		{"an invalid start_within is answered without a lookup", `{"model":"gpt-5.5","start_within":"soon"}`, true, nil, 400, "invalid_start_within", 0},
 		{"a missing model is answered without a lookup", `{"start_within":"00h-00m-30s"}`, true, nil, 400, "missing_model", 0},
+		{"a missing model is answered before an invalid start_within", `{"start_within":"soon"}`, true, nil, 400, "missing_model", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
