@@ -176,7 +176,9 @@ func (s *Set) CheckValue(ep validate.Endpoint, v any) *apierrors.Error {
 // Decode decodes body as encoding/json does for the handler (the last of
 // repeated keys wins), keeping numbers as json.Number so that 1.0 and 1
 // compare equal without rounding. Bytes that are not one JSON value, or
-// not UTF-8, are invalid_json.
+// not UTF-8, are invalid_json. Numbers too long or too large for the schema
+// engine to compare cheaply are rewritten to short ones that compare the
+// same way with any schema constant (see numbers.go).
 func Decode(body []byte) (any, *apierrors.Error) {
 	if !utf8.Valid(body) { // encoding/json would quietly replace them
 		return nil, apierrors.New(apierrors.InvalidJSON)
@@ -190,7 +192,7 @@ func Decode(body []byte) (any, *apierrors.Error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, apierrors.New(apierrors.InvalidJSON)
 	}
-	return v, nil
+	return tameNumbers(v), nil
 }
 
 // failure is one failing keyword, attributed to its rule.
