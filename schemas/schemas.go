@@ -58,6 +58,11 @@ var canonical = sync.OnceValue(func() *Set {
 	return s
 })
 
+// Files returns the embedded schema files (responses.json,
+// chat_completions.json, interactions.json, messages.json), to read or to
+// compile alongside an embedder's own.
+func Files() fs.FS { return canonicalFiles }
+
 // Canonical returns the Set of the embedded schemas, one per endpoint: the
 // policy-free body rules of the specification.
 func Canonical() *Set { return canonical() }
