@@ -157,8 +157,17 @@ func (s *Set) Check(ep validate.Endpoint, body []byte) *apierrors.Error {
 
 // CheckValue judges v, a body decoded by [Decode], against ep's schemas
 // and returns the first failing rule, or nil. A middleware that runs
-// several Sets decodes the body once and passes the value to each.
-func (s *Set) CheckValue(ep validate.Endpoint, v any) *apierrors.Error {
+// several Sets decodes the body once and passes the value to each; v is
+// only read. A value decoded some other way may hold numbers that the
+// schema engine cannot compare (see Decode).
+func (s *Set) CheckValue(ep validate.Endpoint, v any) (result *apierrors.Error) {
+	defer func() {
+		// The schema engine panics on some values it cannot compare; the
+		// client gets internal_error rather than a dropped connection.
+		if recover() != nil {
+			result = apierrors.New(apierrors.InternalError)
+		}
+	}()
 	if _, ok := v.(map[string]any); !ok {
 		return apierrors.New(apierrors.InvalidBody)
 	}

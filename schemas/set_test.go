@@ -257,3 +257,13 @@ func TestAnEndpointWithoutSchemasPasses(t *testing.T) {
 	assert.Nil(t, set.Check(validate.Messages, []byte(`{"anything":1}`)))
 	assert.Equal(t, "invalid_json", answer(set.Check(validate.Messages, []byte(`{`))))
 }
+
+func TestCheckValueTurnsAnEnginePanicIntoInternalError(t *testing.T) {
+	t.Parallel()
+	// A json.Number that big.Rat refuses, not passed through Decode: the
+	// engine dereferences nil on it.
+	v := map[string]any{"model": "gpt-5.5", "n": json.Number("1e9999999")}
+	assert.Equal(t, "internal_error", answer(schemas.Canonical().CheckValue(validate.ChatCompletions, v)))
+	// Through Check the number is tamed first, and judged.
+	assert.Equal(t, "unsupported_value n", answer(schemas.Check(validate.ChatCompletions, []byte(`{"model":"gpt-5.5","n":1e9999999}`))))
+}
