@@ -332,7 +332,9 @@ func (f *failure) render(v any) *apierrors.Error {
 		return apierrors.NewCustom(*r.custom, param, r.message)
 	}
 	message := r.message
-	if message == "" && param != "" {
+	// Name the field in the message only when it is short: an embedder's
+	// rule may fail under a key the client chose.
+	if message == "" && param != "" && len(param) <= maxParamInMessage {
 		switch r.code {
 		case apierrors.UnsupportedParameter:
 			message = param + " is not supported on this endpoint. Remove it from the request."
@@ -342,6 +344,9 @@ func (f *failure) render(v any) *apierrors.Error {
 	}
 	return apierrors.NewMessage(r.code, param, message)
 }
+
+// maxParamInMessage bounds the field path a message repeats.
+const maxParamInMessage = 128
 
 // paramPath renders a failing instance's location as the specification's
 // field path: dots between object keys, brackets around array indexes

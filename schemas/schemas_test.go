@@ -182,6 +182,9 @@ func differentialCorpus() []diffCase {
 		add(ep, "a claude model without a token cap is the policy's call", `{"model":"claude-opus-4"}`, "missing_max_tokens "+ep.TokenCapParam())
 	}
 
+	add(chat, "nesting of 10,000 levels, the body included, passes", `{"model":"gpt-5.5","x":`+strings.Repeat("[", 9999)+strings.Repeat("]", 9999)+`}`, "")
+	add(chat, "a rule still applies beside deep nesting", `{"model":"gpt-5.5","x":`+strings.Repeat("[", 9999)+strings.Repeat("]", 9999)+`,"seed":1}`, "unsupported_parameter seed")
+
 	// The responses endpoint has no parameter rules of its own.
 	add(resp, "chat-only parameters pass on responses", `{"model":"gpt-5.5","seed":1,"n":3,"top_k":2,"cache_control":{},"generation_config":{"seed":1}}`, "")
 
