@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,9 @@ func TestCheckCommandLine(t *testing.T) {
 	bad := writeBody(t, "bad.json", []byte(`{"model":"gpt-5.5"}`))
 	badPolicy := writePolicy(t, `{"max_body_bytes": 10, "colour": "blue"}`)
 	missing := filepath.Join(t.TempDir(), "missing.json")
+	taken, err := net.Listen("tcp", "127.0.0.1:0") // a port flexgate cannot have
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = taken.Close() })
 
 	tests := []struct {
 		name       string
@@ -149,7 +153,7 @@ func TestCheckCommandLine(t *testing.T) {
 		{name: "serve with a bad policy file is a usage error", args: []string{"serve", "-addr", "127.0.0.1:0", "-policy", badPolicy}, wantStatus: 2, wantStderr: "colour"},
 		{name: "serve with an upstream that is not a URL is a usage error", args: []string{"serve", "-addr", "127.0.0.1:0", "-upstream", "localhost:9000"}, wantStatus: 2, wantStderr: "-upstream"},
 		{name: "serve with a stray argument is a usage error", args: []string{"serve", "-addr", "127.0.0.1:0", "extra"}, wantStatus: 2, wantStderr: `unexpected argument "extra"`},
-		{name: "serve on an address it cannot take exits 1", args: []string{"serve", "-addr", "256.0.0.1:0"}, wantStatus: 1, wantStderr: "cannot listen"},
+		{name: "serve on an address it cannot take exits 1", args: []string{"serve", "-addr", taken.Addr().String()}, wantStatus: 1, wantStderr: "cannot listen"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

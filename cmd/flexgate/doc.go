@@ -32,7 +32,9 @@
 // out), and bytes and sha256 describe the body the echo read from r.Body.
 //
 // With -upstream URL, valid requests are proxied there with
-// httputil.ReverseProxy: the exact body bytes with a Content-Length (also
+// httputil.ReverseProxy (a path in URL is a prefix: -upstream
+// http://host/base sends /v1/responses to /base/v1/responses): the exact
+// body bytes with a Content-Length (also
 // when the client sent chunked), the client's headers less the hop-by-hop
 // ones, and X-Forwarded-For, -Host and -Proto. Responses are flushed as
 // they arrive, so server-sent events stream through. An upstream that
