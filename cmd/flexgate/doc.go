@@ -34,9 +34,9 @@
 // With -upstream URL, valid requests are proxied there with
 // httputil.ReverseProxy (a path in URL is a prefix: -upstream
 // http://host/base sends /v1/responses to /base/v1/responses): the exact
-// body bytes with a Content-Length (also
-// when the client sent chunked), the client's headers less the hop-by-hop
-// ones, and X-Forwarded-For, -Host and -Proto. Responses are flushed as
+// body bytes with a Content-Length (also when the client sent chunked),
+// the client's headers less the hop-by-hop ones, and X-Forwarded-For,
+// -Host and -Proto. Responses are flushed as
 // they arrive, so server-sent events stream through. An upstream that
 // cannot be reached, or fails before answering, is answered 502
 // upstream_stream_failed: of the catalog's two candidates it is the one
