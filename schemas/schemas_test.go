@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/conformance"
 	"github.com/flexinference/flexguard/schemas"
 	"github.com/flexinference/flexguard/validate"
 	"github.com/stretchr/testify/assert"
@@ -107,6 +108,9 @@ func TestSchemasAgreeOnTheSharedCorpus(t *testing.T) {
 	for _, tc := range sharedCorpus(t) {
 		t.Run(tc.ep.Path()+": "+tc.name, func(t *testing.T) {
 			t.Parallel()
+			if tc.want != "-" {
+				assert.Equal(t, tc.want, answer(schemas.Check(tc.ep, []byte(tc.body))), "the case's own answer")
+			}
 			fast, schema, agree, judged := compareEngines(tc.ep, []byte(tc.body))
 			if !judged {
 				t.Skipf("the fast path answers %s, which is not the schemas' to give", fast)
@@ -116,12 +120,29 @@ func TestSchemasAgreeOnTheSharedCorpus(t *testing.T) {
 	}
 }
 
-// sharedCorpus returns the conformance cases of the repository's testdata/
-// as endpoint and body (want is not used). It is empty until that corpus
-// exists: plug its loader in here.
+// sharedCorpus returns the repository's conformance cases that the body
+// alone decides, as endpoint and body. Its want is the case's own answer
+// when the schemas can give it: no policy of its own, no strict mode, and a
+// policy-free code or a pass; otherwise want is "-" and only agreement
+// counts.
 func sharedCorpus(t *testing.T) []diffCase {
 	t.Helper()
-	return nil
+	cases, err := conformance.Load(conformance.Dir())
+	require.NoError(t, err)
+	var out []diffCase
+	for _, c := range cases {
+		ep, known := validate.EndpointOf(c.Path())
+		if !known || c.UsesTransport() || c.UsesOrgHooks() {
+			continue
+		}
+		want := "-"
+		if code, ok := apierrors.CodeOf(c.WantCode); c.Policy == "" && !c.Strict && (c.WantStatus == 200 || (ok && policyFree[code])) {
+			want = strings.TrimSpace(c.WantCode + " " + c.WantParam)
+		}
+		out = append(out, diffCase{name: c.String(), ep: ep, body: string(c.Body), want: want})
+	}
+	require.NotEmpty(t, out)
+	return out
 }
 
 // differentialCorpus returns every case of the differential test. Extend it
