@@ -239,3 +239,94 @@ func BenchmarkGjsonValidBytes(b *testing.B) {
 		})
 	}
 }
+
+func TestDuplicateKeyHostileInputIsCheap(t *testing.T) {
+	t.Parallel()
+	deep := strings.Repeat("[", MaxDepth-1)
+	undeep := strings.Repeat("]", MaxDepth-1)
+	cases := []struct {
+		name string
+		body string
+	}{
+		{"a deep nest around a long string", deep + `"` + strings.Repeat("a", 960_000) + `"` + undeep},
+		{"a deep nest around escaped quotes", deep + `"` + strings.Repeat(`\"`, 480_000) + `"` + undeep},
+		{"a deep nest of objects", `{"a":` + strings.Repeat(`{"b":`, MaxDepth-2) + `"` + strings.Repeat(`\"`, 400_000) + `"` + strings.Repeat("}", MaxDepth-1)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.NotEqual(t, apierrors.InvalidJSON, codeOf(CheckJSON([]byte(tc.body))))
+			start := time.Now()
+			_, found := DuplicateKey([]byte(tc.body))
+			elapsed := time.Since(start)
+			assert.False(t, found)
+			assert.Less(t, elapsed, 2*time.Second, "the walk must be linear, not rescan each level")
+		})
+	}
+}
+
+func codeOf(err *apierrors.Error) apierrors.Code {
+	if err == nil {
+		return 0
+	}
+	return err.Code
+}
+
+// referenceDuplicate reports whether any object in b repeats a key, using
+// encoding/json's tokenizer.
+func referenceDuplicate(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	type frame struct {
+		keys      map[string]bool
+		expectKey bool
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.keys != nil && top.expectKey {
+			if key, ok := tok.(string); ok {
+				if top.keys[key] {
+					return true
+				}
+				top.keys[key] = true
+				top.expectKey = false
+				continue
+			}
+		}
+		if top != nil && top.keys != nil {
+			top.expectKey = true // a value ends here or opens below
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{keys: map[string]bool{}, expectKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+func FuzzDuplicateKey(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `{"a":1,"a":2}`, `{"a":{"b":1},"c":{"b":2}}`, `{"a":1,"\u0061":2}`, `[{"x":[1,{"y":1,"y":2}]}]`,
+		`{"\ud800":1,"\udbff":2}`, `{"a":[{"a":1}],"b":"\"{\"a\":1,\"a\":2}"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if codeOf(CheckJSON(body)) == apierrors.InvalidJSON {
+			return
+		}
+		_, found := DuplicateKey(body)
+		require.Equal(t, referenceDuplicate(body), found, "%q", body)
+	})
+}
