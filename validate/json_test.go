@@ -88,7 +88,7 @@ func TestCheckJSONHostileInputIsCheap(t *testing.T) {
 			elapsed := time.Since(start)
 			require.NotNil(t, err)
 			assert.Equal(t, apierrors.InvalidJSON, err.Code)
-			assert.Less(t, elapsed, 2*time.Second, "hostile input must be rejected quickly")
+			assert.Less(t, elapsed, hostileBound, "hostile input must be rejected quickly")
 		})
 	}
 }
@@ -260,7 +260,7 @@ func TestDuplicateKeyHostileInputIsCheap(t *testing.T) {
 			_, found := DuplicateKey([]byte(tc.body))
 			elapsed := time.Since(start)
 			assert.False(t, found)
-			assert.Less(t, elapsed, 2*time.Second, "the walk must be linear, not rescan each level")
+			assert.Less(t, elapsed, hostileBound, "the walk must be linear, not rescan each level")
 		})
 	}
 }
