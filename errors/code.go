@@ -64,7 +64,7 @@ type entry struct {
 // line: the status numbers are literals on purpose.
 var catalog = [codeEnd]entry{
 	MissingAPIKey:     {"missing_api_key", 401, TypeAuthentication, "", "No API key was sent. Send the header Authorization: Bearer <your key>."},
-	InvalidAPIKey:     {"invalid_api_key", 401, TypeAuthentication, "", "The API key is malformed or not known (revoked, regenerated or mistyped). Copy the current key from the dashboard."},
+	InvalidAPIKey:     {"invalid_api_key", 401, TypeAuthentication, "", "The API key is malformed or not known (revoked, regenerated or mistyped). Take the key the dashboard shows now and send that one."},
 	RateLimitExceeded: {"rate_limit_exceeded", 429, TypeRateLimit, "", "Too many requests. Wait the number of seconds given in the Retry-After header, then retry."},
 	PaymentRequired:   {"payment_required", 402, TypeBilling, "", "Billable flex requests are paused for this organization: its balance is overdue or it has no payment method. Update billing on the dashboard, or use start_within default, priority or auto, which are not billed."},
 	RequestTooLarge:   {"request_too_large", 413, TypeInvalidRequest, "", "The request body is larger than the gateway accepts. Send a smaller body; link large files by URL instead of inlining them as base64."},

@@ -25,6 +25,7 @@ type exchange struct {
 	request  validate.Request
 
 	defaultResolved bool // the per-request default start_within was asked
+	schemasJudged   bool // the embedder's schemas have run
 }
 
 // exchangeKey is the context key of the exchange.
@@ -55,11 +56,9 @@ func (x *exchange) handOn(r *http.Request, fresh, bodyBuffered bool) *http.Reque
 	if !fresh && !bodyBuffered {
 		return r
 	}
-	// WithContext makes the one shallow copy; copying first and then
-	// calling it would copy the request twice.
 	var r2 *http.Request
 	if fresh {
-		r2 = r.WithContext(x)
+		r2 = r.WithContext(x) // a shallow copy already
 	} else {
 		r2 = new(http.Request)
 		*r2 = *r
