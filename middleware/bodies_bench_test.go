@@ -19,20 +19,20 @@ type replayBody struct{ bytes.Reader }
 
 func (*replayBody) Close() error { return nil }
 
-// discardWriter is a ResponseWriter that keeps nothing, so the benchmark
+// statusWriter is a ResponseWriter that keeps only the status, so the benchmark
 // measures the chain and not a recorder.
-type discardWriter struct {
+type statusWriter struct {
 	header http.Header
 	status int
 }
 
-func (w *discardWriter) Header() http.Header         { return w.header }
-func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w *discardWriter) WriteHeader(status int)      { w.status = status }
+func (w *statusWriter) Header() http.Header         { return w.header }
+func (w *statusWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *statusWriter) WriteHeader(status int)      { w.status = status }
 
-// drain is the handler behind the chain: it reads the whole body, as a
+// drainBody is the handler behind the chain: it reads the whole body, as a
 // proxy forwarding it would.
-var drain = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+var drainBody = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	if _, err := io.Copy(io.Discard, r.Body); err != nil {
 		panic(err)
 	}
@@ -44,14 +44,14 @@ var drain = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 func BenchmarkBodyChain(b *testing.B) {
 	bodies, err := testbodies.Load()
 	require.NoError(b, err)
-	h := middleware.Chain(middleware.Options{})(drain)
+	h := middleware.Chain(middleware.Options{})(drainBody)
 	for _, body := range bodies {
 		b.Run(body.Name, func(b *testing.B) {
 			src := &replayBody{}
 			req := httptest.NewRequest(http.MethodPost, body.Endpoint.Path(), nil)
 			req.ContentLength = int64(len(body.Bytes))
 			req.Body = src
-			w := &discardWriter{header: http.Header{}}
+			w := &statusWriter{header: http.Header{}}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body.Bytes)))
 			for b.Loop() {
