@@ -1,24 +1,32 @@
-// Command load compares, on loopback, a server guarded by flexguard's
-// middleware Chain with a bare server doing the same echo work (read the
-// body, hash it, answer JSON) without validation. Both run in this
-// process on 127.0.0.1; each is driven by the same number of keep-alive
-// connections with the same mix of 2 KB chat bodies (80% valid, 20%
-// invalid), for a bounded time and a bounded number of requests, and the
-// command prints req/s, p50 and p99 for both and their ratio.
+// Command load compares, on loopback, flexgate (the reference gateway,
+// with its built-in echo upstream) with a bare net/http server doing the
+// same echo work (read the body, SHA-256 it, answer JSON) without
+// validation. Each server runs in its own process on 127.0.0.1 and is
+// driven by the same number of keep-alive connections with the same mix
+// of 2 KB chat bodies (80% valid, 20% invalid), for a bounded time and a
+// bounded number of requests; the command prints req/s, p50 and p99 for
+// both and their ratio.
 //
-//	go run ./load -duration 10s -requests 200000 -conns 32
+//	go build -o /tmp/flexgate ../cmd/flexgate
+//	go run ./load -flexgate /tmp/flexgate -duration 10s -requests 200000 -conns 32
+//
+// Without -flexgate, the guarded server is the middleware Chain in front
+// of the same echo, served by this binary in a child process.
 package main
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -28,8 +36,16 @@ import (
 	"github.com/flexinference/flexguard/middleware"
 )
 
-// echo is the upstream work both servers do: read the body, hash it and
-// answer its size and digest.
+// echoAnswer mirrors flexgate's echo answer, so that the bare server
+// writes as much JSON as flexgate does.
+type echoAnswer struct {
+	Object string `json:"object"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// echo is the upstream work: read the body, hash it, answer its size and
+// digest.
 func echo(w http.ResponseWriter, r *http.Request) {
 	h := sha256.New()
 	n, err := io.Copy(h, r.Body)
@@ -37,8 +53,9 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read error", http.StatusBadRequest)
 		return
 	}
+	answer, _ := json.Marshal(echoAnswer{Object: "echo", Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))})
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"bytes":%d,"sha256":"%s"}`, n, hex.EncodeToString(h.Sum(nil)))
+	_, _ = w.Write(append(answer, '\n'))
 }
 
 // mix returns the request bodies in the order they are sent: four valid
@@ -133,59 +150,114 @@ func drive(name, url string, bodies [][]byte, conns, maxRequests int, d time.Dur
 	return res, nil
 }
 
-// serve starts h on a loopback port and returns its URL for path.
-func serve(h http.Handler, path string) (url string, stop func(), err error) {
+// freeAddr returns a loopback address with a port that was free a moment
+// ago.
+func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startServer runs bin with args (which take the address) in a child
+// process and waits until it accepts connections.
+func startServer(bin string, args func(addr string) []string) (addr string, stop func(), err error) {
+	if addr, err = freeAddr(); err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	return "http://" + ln.Addr().String() + path, func() { srv.Close() }, nil
+	cmd := exec.Command(bin, args(addr)...)
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr, stop, nil
+		}
+	}
+	stop()
+	return "", nil, errors.New(bin + " did not start listening within 10 s")
+}
+
+// serveChild is the child process mode: serve the bare echo, or the Chain
+// in front of it, on addr until killed.
+func serveChild(addr string, guarded bool) {
+	var h http.Handler = http.HandlerFunc(echo)
+	if guarded {
+		h = middleware.Chain(middleware.Options{})(h)
+	}
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	fmt.Fprintln(os.Stderr, srv.ListenAndServe())
+	os.Exit(1)
 }
 
 func main() {
 	duration := flag.Duration("duration", 10*time.Second, "longest time per server")
 	requests := flag.Int("requests", 200_000, "most requests per server")
 	conns := flag.Int("conns", 32, "concurrent keep-alive connections")
+	flexgate := flag.String("flexgate", "", "path of a flexgate binary to measure; default: the Chain in a child of this binary")
+	serveBare := flag.String("serve-bare", "", "child mode: serve the bare echo on this address")
+	serveChain := flag.String("serve-chain", "", "child mode: serve the Chain and the echo on this address")
 	flag.Parse()
+	switch {
+	case *serveBare != "":
+		serveChild(*serveBare, false)
+	case *serveChain != "":
+		serveChild(*serveChain, true)
+	}
 
-	bodies, err := testbodies.Load()
-	if err != nil {
+	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fail(err)
+	}
+	bodies, err := testbodies.Load()
+	if err != nil {
+		fail(err)
 	}
 	chat := bodies[0]
 	mixed := mix(chat.Bytes)
 
+	guardedName, guardedBin := "flexgate", *flexgate
+	guardedArgs := func(addr string) []string { return []string{"serve", "-addr", addr} }
+	if guardedBin == "" {
+		guardedName, guardedBin = "chain", self
+		guardedArgs = func(addr string) []string { return []string{"-serve-chain", addr} }
+	}
 	servers := []struct {
 		name string
-		h    http.Handler
+		bin  string
+		args func(string) []string
 	}{
-		{"bare", http.HandlerFunc(echo)},
-		{"flexguard", middleware.Chain(middleware.Options{})(http.HandlerFunc(echo))},
+		{"bare", self, func(addr string) []string { return []string{"-serve-bare", addr} }},
+		{guardedName, guardedBin, guardedArgs},
 	}
 	var results []result
 	for _, s := range servers {
-		url, stop, err := serve(s.h, chat.Endpoint.Path())
+		addr, stop, err := startServer(s.bin, s.args)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "load:", err)
-			os.Exit(1)
+			fail(err)
 		}
-		res, err := drive(s.name, url, mixed, *conns, *requests, *duration)
+		res, err := drive(s.name, "http://"+addr+chat.Endpoint.Path(), mixed, *conns, *requests, *duration)
 		stop()
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "load:", s.name+":", err)
-			os.Exit(1)
+			fail(fmt.Errorf("%s: %w", s.name, err))
 		}
 		results = append(results, res)
 	}
-	fmt.Printf("load: %d connections, %s or %d requests per server, %d-byte chat bodies, 80%% valid\n",
+	fmt.Printf("load: %d connections, %s or %d requests per server, %d-byte chat bodies, 80%% valid, each server in its own process\n",
 		*conns, *duration, *requests, len(chat.Bytes))
 	fmt.Printf("%-10s %10s %10s %10s %10s  %s\n", "server", "requests", "req/s", "p50", "p99", "statuses")
 	for _, r := range results {
 		fmt.Printf("%-10s %10d %10.0f %10s %10s  %v\n", r.name, r.requests, r.rate(),
 			r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.statuses)
 	}
-	fmt.Printf("ratio flexguard/bare req/s: %.3f\n", results[1].rate()/results[0].rate())
+	fmt.Printf("ratio %s/bare req/s: %.3f\n", results[1].name, results[1].rate()/results[0].rate())
 }
