@@ -3,7 +3,7 @@
 # benchstat tables, the target ratios with PASS or MISS, and the loopback
 # load comparison. Run it from anywhere; scratch goes to bench/results/.
 #
-#   bash bench/run.sh              # -count 6, about 15 minutes on 2 cores
+#   bash bench/run.sh              # 6 rounds, about 15 minutes on 2 cores
 #   COUNT=2 LOAD_DURATION=3s bash bench/run.sh   # a quick look
 set -euo pipefail
 
@@ -28,14 +28,30 @@ echo "== installing benchstat $BENCHSTAT_VERSION"
 GOBIN=$RESULTS/bin go install "golang.org/x/perf/cmd/benchstat@$BENCHSTAT_VERSION"
 BENCHSTAT=$RESULTS/bin/benchstat
 
-echo "== main module benchmarks (-count $COUNT, -benchtime $BENCHTIME)"
-(cd "$ROOT" && go test ./middleware ./validate -run '^$' -bench 'BodyChain|BodyCheck|Floor' \
-	-benchmem -count "$COUNT" -benchtime "$BENCHTIME") | tee "$RESULTS/main.txt" | grep -c '^Benchmark' |
-	xargs echo "result lines:"
+# The test binaries are built once and run COUNT times with -count 1, so
+# that the repetitions of one benchmark are spread over the whole run: on a
+# shared machine a burst of load then skews one sample of each benchmark,
+# not every sample of one.
+(cd "$ROOT" && go test -c -o "$RESULTS/bin/middleware.test" ./middleware &&
+	go test -c -o "$RESULTS/bin/validate.test" ./validate)
+go test -c -o "$RESULTS/bin/bench.test" .
 
-echo "== bench module: flexguard and its peers in one run"
-go test . -run '^$' -bench . -benchmem -count "$COUNT" -benchtime "$BENCHTIME" |
-	tee "$RESULTS/peers.txt" | grep -c '^Benchmark' | xargs echo "result lines:"
+echo "== main module benchmarks ($COUNT rounds, -benchtime $BENCHTIME)"
+: >"$RESULTS/main.txt"
+for round in $(seq "$COUNT"); do
+	(cd "$ROOT/middleware" && "$RESULTS/bin/middleware.test" -test.run '^$' -test.bench 'BodyChain|Floor' \
+		-test.benchmem -test.benchtime "$BENCHTIME") >>"$RESULTS/main.txt"
+	(cd "$ROOT/validate" && "$RESULTS/bin/validate.test" -test.run '^$' -test.bench 'BodyCheck' \
+		-test.benchmem -test.benchtime "$BENCHTIME") >>"$RESULTS/main.txt"
+	echo "round $round of $COUNT done"
+done
+
+echo "== bench module: flexguard and its peers in the same rounds of one process each"
+: >"$RESULTS/peers.txt"
+for round in $(seq "$COUNT"); do
+	"$RESULTS/bin/bench.test" -test.run '^$' -test.bench . -test.benchmem -test.benchtime "$BENCHTIME" >>"$RESULTS/peers.txt"
+	echo "round $round of $COUNT done"
+done
 
 echo "== benchstat: main module"
 "$BENCHSTAT" "$RESULTS/main.txt"
