@@ -54,62 +54,44 @@ func bodyStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Request) *a
 
 // readLimited reads the body, failing with *http.MaxBytesError past limit.
 // A declared length (at most limit: step 3 has run) is read straight into
-// its buffer: a server's body ends at its Content-Length, so no limit
-// reader, and no allocation for one, is needed. Only a body that runs past
-// its declared length (a request built by hand) goes on through
-// http.MaxBytesReader for what the limit has left.
+// a buffer one byte longer, so the end of the body is seen without growing
+// it: a server's body ends at its Content-Length, so no limit reader, and
+// no allocation for one, is needed. A chunked body, and one that runs past
+// its declared length (a request built by hand), go through
+// http.MaxBytesReader.
 func readLimited(w http.ResponseWriter, src io.ReadCloser, declared, limit int64) ([]byte, error) {
 	if declared < 0 {
-		return readBody(http.MaxBytesReader(serverWriter(w), src, limit), declared)
+		buf, _, err := readInto(make([]byte, 0, 512), http.MaxBytesReader(serverWriter(w), src, limit), true)
+		return buf, err
 	}
-	buf := make([]byte, 0, declared+1)
-	for len(buf) < cap(buf) {
-		n, err := src.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	buf, eof, err := readInto(make([]byte, 0, declared+1), src, false)
+	if err != nil || eof {
+		return buf, err
 	}
-	// One byte more than declared has arrived.
-	rest := http.MaxBytesReader(serverWriter(w), src, limit-int64(len(buf)))
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := rest.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	if int64(len(buf)) > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
 	}
+	buf, _, err = readInto(buf, http.MaxBytesReader(serverWriter(w), src, limit-int64(len(buf))), true)
+	return buf, err
 }
 
-// readBody reads src to its end into one buffer. With the length declared
-// the buffer is allocated once, one byte over, so that the end of the body
-// is seen without growing it; a chunked body grows as it streams.
-func readBody(src io.Reader, declared int64) ([]byte, error) {
-	size := 512
-	if declared >= 0 {
-		size = int(declared) + 1
-	}
-	buf := make([]byte, 0, size)
+// readInto appends what src yields to buf until EOF (eof true). Without
+// grow it stops when buf is full instead of reallocating it.
+func readInto(buf []byte, src io.Reader, grow bool) (_ []byte, eof bool, err error) {
 	for {
 		if len(buf) == cap(buf) {
+			if !grow {
+				return buf, false, nil
+			}
 			buf = append(buf, 0)[:len(buf)]
 		}
 		n, err := src.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
-			return buf, nil
+			return buf, true, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 }
