@@ -25,6 +25,7 @@ type exchange struct {
 	request  validate.Request
 
 	defaultResolved bool // the per-request default start_within was asked
+	schemasJudged   bool // the embedder's schemas have run
 }
 
 // exchangeKey is the context key of the exchange.
@@ -55,10 +56,12 @@ func (x *exchange) handOn(r *http.Request, fresh, bodyBuffered bool) *http.Reque
 	if !fresh && !bodyBuffered {
 		return r
 	}
-	r2 := new(http.Request)
-	*r2 = *r
+	var r2 *http.Request
 	if fresh {
-		r2 = r2.WithContext(x)
+		r2 = r.WithContext(x) // a shallow copy already
+	} else {
+		r2 = new(http.Request)
+		*r2 = *r
 	}
 	if bodyBuffered {
 		r2.Body = x
