@@ -1,13 +1,17 @@
 package interop_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"testing"
 
 	apierrors "github.com/flexinference/flexguard/errors"
@@ -16,33 +20,80 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// startGateway starts a flexguard gateway on loopback for the length of the
-// test and returns its base URL, such as "http://127.0.0.1:40123". With
-// upstream "" it answers every valid request with an echo; otherwise it
-// proxies valid requests to upstream unchanged, streams included.
-//
-// This is the one function to change when cmd/flexgate lands on main: build
-// the binary into t.TempDir(), run `flexgate serve -addr 127.0.0.1:0
-// [-upstream URL]`, and return the address from its `listening on
-// http://ADDR` line on stderr. Until then it stands in with the same
-// middleware chain flexgate serves.
+// flexgateBin is the flexgate binary TestMain builds for the whole run.
+var flexgateBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "flexgate-interop-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "interop:", err)
+		os.Exit(1)
+	}
+	flexgateBin = filepath.Join(dir, "flexgate")
+	build := exec.Command("go", "build", "-o", flexgateBin, "./cmd/flexgate")
+	build.Dir = ".." // the main module, which holds cmd/flexgate
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "interop: building flexgate:", err)
+		_ = os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// listening finds the address in flexgate's "listening on http://ADDR"
+// log line.
+var listening = regexp.MustCompile(`listening on (http://[^\s"]+)`)
+
+// startGateway runs `flexgate serve -addr 127.0.0.1:0` for the length of
+// the test and returns its base URL, such as "http://127.0.0.1:40123". With
+// upstream "" flexgate answers every valid request with its built-in echo;
+// otherwise it proxies valid requests to upstream unchanged, streams
+// included. It is the only place that knows how the gateway is started.
 func startGateway(t *testing.T, upstream string) string {
 	t.Helper()
-	var next http.Handler = http.HandlerFunc(echo)
+	args := []string{"serve", "-addr", "127.0.0.1:0"}
 	if upstream != "" {
-		target, err := url.Parse(upstream)
-		require.NoError(t, err)
-		proxy := httputil.NewSingleHostReverseProxy(target)
-		proxy.FlushInterval = -1 // pass server-sent events through as they come
-		next = proxy
+		args = append(args, "-upstream", upstream)
 	}
-	srv := httptest.NewServer(middleware.Chain(middleware.Options{})(next))
+	cmd := exec.Command(flexgateBin, args...)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt) // graceful shutdown
+		if err := cmd.Wait(); err != nil {
+			t.Logf("flexgate exited: %v", err)
+		}
+	})
+
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() {
+		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
+			go func() { // keep reading, so that logging never blocks flexgate
+				for lines.Scan() {
+				}
+			}()
+			return m[1]
+		}
+	}
+	t.Fatalf("flexgate ended before it said where it listens (%v)", lines.Err())
+	return ""
+}
+
+// startChain serves middleware.Chain(opts) in process, in front of the
+// echo: for what the binary has no flag for yet, such as a dialect.
+func startChain(t *testing.T, opts middleware.Options) string {
+	t.Helper()
+	srv := httptest.NewServer(middleware.Chain(opts)(http.HandlerFunc(echo)))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
 
 // echo answers a request that passed validation with what it received, in
-// the manner of flexgate's built-in upstream.
+// the manner of flexgate's built-in upstream (for startChain).
 func echo(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
