@@ -152,6 +152,7 @@ func TestCheckCommandLine(t *testing.T) {
 		{name: "an unknown subcommand is a usage error", args: []string{"validate", good}, wantStatus: 2, wantStderr: `unknown command "validate"`},
 		{name: "serve with a bad policy file is a usage error", args: []string{"serve", "-addr", "127.0.0.1:0", "-policy", badPolicy}, wantStatus: 2, wantStderr: "colour"},
 		{name: "serve with an upstream that is not a URL is a usage error", args: []string{"serve", "-addr", "127.0.0.1:0", "-upstream", "localhost:9000"}, wantStatus: 2, wantStderr: "-upstream"},
+		{name: "serve with an unknown dialect is a usage error naming the known ones", args: []string{"serve", "-addr", "127.0.0.1:0", "-dialect", "klingon"}, wantStatus: 2, wantStderr: "fireworks, flexinference, gip, mskeys"},
 		{name: "serve with a stray argument is a usage error", args: []string{"serve", "-addr", "127.0.0.1:0", "extra"}, wantStatus: 2, wantStderr: `unexpected argument "extra"`},
 		{name: "serve on an address it cannot take exits 1", args: []string{"serve", "-addr", taken.Addr().String()}, wantStatus: 1, wantStderr: "cannot listen"},
 	}

@@ -3,7 +3,7 @@
 //
 // # flexgate serve
 //
-//	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict]
+//	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
 //
 // serve puts the ready-made middleware chain (middleware.Chain) in front of
 // the four endpoints, /v1/responses, /v1/chat/completions, /v1/interactions
@@ -22,6 +22,11 @@
 //	{"max_body_bytes": 1000000, "default_start_within": "", "flex_models": {"openai": ["gpt-5.5", "o3"], "gemini": ["gemini-3-pro"]}}
 //
 // -strict rejects any JSON object that repeats a key, as invalid_json.
+//
+// -dialect renders every error in another gateway's shape, for clients
+// that already parse it: fireworks, gip, mskeys, or flexinference (the
+// canonical shape, the default). See the errors/dialect package for each
+// table.
 //
 // Without -upstream, a built-in echo answers every valid request 200 with
 //

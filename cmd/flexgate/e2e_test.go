@@ -425,6 +425,41 @@ func TestProxyAnswersUnreachableUpstream502(t *testing.T) {
 	p.waitLog(t, func(l string) bool { return strings.Contains(l, `"upstream failed"`) })
 }
 
+// TestDialectRendersRejectionsInAnotherGatewaysShape serves with -dialect
+// gip: rejections, and the proxy's own 502, take that gateway's statuses
+// and codes.
+func TestDialectRendersRejectionsInAnotherGatewaysShape(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := "http://" + ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	p := startServe(t, "-addr", "127.0.0.1:0", "-dialect", "gip", "-upstream", closed)
+	client := newClient(t)
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		typ, code                string
+	}{
+		{"a missing model is invalid_argument", "POST", "/v1/responses", `{"start_within":"default"}`, 400, "bad_request", "invalid_argument"},
+		{"a wrong method is not_found, as the gateway has no 405", "GET", "/v1/responses", "", 404, "not_found", "not_found"},
+		{"an unreachable upstream is stream_terminated", "POST", "/v1/responses", `{"model":"gpt-5.5","start_within":"default"}`, 502, "bad_gateway", "stream_terminated"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := send(t, client, tc.method, p.base+tc.path, nil, []byte(tc.body), false)
+			require.Equal(t, tc.status, a.status, "%s", a.body)
+			var body struct {
+				Error struct{ Type, Code, Message string } `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal(a.body, &body), "%s", a.body)
+			assert.Equal(t, tc.typ, body.Error.Type)
+			assert.Equal(t, tc.code, body.Error.Code)
+			assert.NotEmpty(t, body.Error.Message)
+		})
+	}
+}
+
 // TestInterruptLetsInFlightRequestFinish sends SIGINT while a slow
 // upstream holds a request open: the request completes, then flexgate
 // exits 0.

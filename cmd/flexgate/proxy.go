@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/flexinference/flexguard/errors/dialect"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
@@ -26,7 +27,7 @@ func upstreamUnreachable() *apierrors.Error {
 // (the chain hands on the exact bytes with their Content-Length) and its
 // headers, less the hop-by-hop ones, plus X-Forwarded-*. Responses are
 // flushed as they arrive, so server-sent events stream through.
-func newProxy(target *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
+func newProxy(target *url.URL, logger *slog.Logger, writeError dialect.Writer) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
@@ -45,7 +46,7 @@ func newProxy(target *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
 			logger.Warn("upstream failed",
 				"status", e.Status(), "code", e.Code.String(), "err", err.Error(),
 				"method", clip(r.Method), "path", clip(r.URL.Path), "remote", r.RemoteAddr)
-			apierrors.Write(w, e)
+			writeError(w, r, e)
 		},
 	}
 }

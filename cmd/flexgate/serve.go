@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/flexinference/flexguard/errors/dialect"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,7 +20,7 @@ import (
 	"github.com/flexinference/flexguard/middleware"
 )
 
-const serveSynopsis = `Usage: flexgate serve [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict]
+const serveSynopsis = `Usage: flexgate serve [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
 
 Serves the four endpoints behind the flexguard chain. Requests that pass go
 to the upstream, or without -upstream to the built-in echo, which answers
@@ -54,6 +56,7 @@ func serve(args []string, stderr io.Writer) int {
 	policyPath := fs.String("policy", "", "policy `FILE` (JSON: max_body_bytes, default_start_within, flex_models); default: the built-in policy")
 	upstream := fs.String("upstream", "", "http(s) `URL` to proxy valid requests to; default: the built-in echo")
 	strict := fs.Bool("strict", false, "reject any JSON object that repeats a key (invalid_json)")
+	dialectName := fs.String("dialect", "flexinference", "error `shape`: "+strings.Join(dialect.Names(), ", "))
 	if status := parseFlags(fs, args); status >= 0 {
 		return status
 	}
@@ -64,6 +67,10 @@ func serve(args []string, stderr io.Writer) int {
 	if err != nil {
 		return usageError(fs, stderr, "%v", err)
 	}
+	writeError, ok := dialect.ByName(*dialectName)
+	if !ok {
+		return usageError(fs, stderr, "-dialect: unknown dialect %q; want one of %s", clip(*dialectName), strings.Join(dialect.Names(), ", "))
+	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
 	var next http.Handler = http.HandlerFunc(echo)
@@ -72,9 +79,9 @@ func serve(args []string, stderr io.Writer) int {
 		if err != nil {
 			return usageError(fs, stderr, "-upstream: %v", err)
 		}
-		next = newProxy(target, logger)
+		next = newProxy(target, logger, writeError)
 	}
-	opts := middleware.Options{Policy: policy, OnReject: logRejection(logger)}
+	opts := middleware.Options{Policy: policy, OnReject: logRejection(logger), ErrorWriter: writeError}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
