@@ -173,8 +173,13 @@ func keySegment(key string) string {
 	return key
 }
 
+// maxParamPath bounds a param path. Each key in it is cut already, but a
+// body may nest 10,000 levels, so the path as a whole needs its own bound.
+const maxParamPath = 256
+
 // joinPath renders segments as a param path: dots between keys, brackets
-// for indexes ("messages[0].content[2].cache_control").
+// for indexes ("messages[0].content[2].cache_control"). A path longer than
+// maxParamPath keeps its end, the repeated key, behind a leading "…".
 func joinPath(segs []string) string {
 	var b strings.Builder
 	for _, s := range segs {
@@ -183,5 +188,13 @@ func joinPath(segs []string) string {
 		}
 		b.WriteString(s)
 	}
-	return b.String()
+	path := b.String()
+	if len(path) <= maxParamPath {
+		return path
+	}
+	tail := path[len(path)-maxParamPath:]
+	for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
+		tail = tail[1:] // do not split a multi-byte character
+	}
+	return "…" + tail
 }
