@@ -55,10 +55,12 @@ func (x *exchange) handOn(r *http.Request, fresh, bodyBuffered bool) *http.Reque
 	if !fresh && !bodyBuffered {
 		return r
 	}
-	r2 := new(http.Request)
-	*r2 = *r
+	var r2 *http.Request
 	if fresh {
-		r2 = r2.WithContext(x)
+		r2 = r.WithContext(x) // a shallow copy already
+	} else {
+		r2 = new(http.Request)
+		*r2 = *r
 	}
 	if bodyBuffered {
 		r2.Body = x
