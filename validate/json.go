@@ -50,7 +50,8 @@ func tooDeep(body []byte) bool {
 	// Nesting deeper than MaxDepth needs more than MaxDepth opening
 	// brackets: counting them is a vectorised pass, so ordinary bodies
 	// never pay for the exact walk below.
-	if bytes.Count(body, openBrace)+bytes.Count(body, openBracket) <= MaxDepth {
+	unseen := bytes.Count(body, openBrace) + bytes.Count(body, openBracket)
+	if unseen <= MaxDepth {
 		return false
 	}
 	depth := 0
@@ -59,11 +60,17 @@ func tooDeep(body []byte) bool {
 		case '"':
 			i = stringEndBytes(body, i) - 1
 		case '{', '[':
+			unseen--
 			if depth++; depth > MaxDepth {
 				return true
 			}
 		case '}', ']':
 			depth--
+			// Too few opening brackets are left (counting those in
+			// strings too) for the depth to pass the limit from here.
+			if depth+unseen <= MaxDepth {
+				return false
+			}
 		}
 	}
 	return false
