@@ -3,6 +3,7 @@ module github.com/flexinference/flexguard
 go 1.26
 
 require (
+	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
 	github.com/stretchr/testify v1.12.1
 	github.com/tidwall/gjson v1.20.0
 )

@@ -17,6 +17,11 @@
 // carries "Allow: POST" and a 429 carries Retry-After (60 seconds for the
 // failed-authentication limiter, 5 for the per-organisation limiter).
 //
+// An embedder's own rules may answer with codes outside the catalog: an
+// Error whose Custom field holds a [CustomCode] (name, status, type,
+// default message) renders through Write like a catalog code, and the
+// catalog itself stays as it is.
+//
 // Messages say what is wrong and how to fix it. They never repeat client
 // input at length: [Quote] cuts and escapes any value a message mentions.
 package errors

@@ -23,6 +23,10 @@ type Error struct {
 	// answer, rounded up to whole seconds; zero means the per-organisation
 	// wait. Other codes ignore it.
 	RetryAfter time.Duration
+	// Custom, when not nil, is the embedder's own code, rendered instead of
+	// Code (which is then ignored): its name, status, type and default
+	// message. It has no default param.
+	Custom *CustomCode
 }
 
 // How long a rate-limited client is told to wait.
@@ -74,43 +78,74 @@ func OrgRateLimited() *Error {
 // Error implements the error interface: "flexguard: missing_model (param
 // model): message".
 func (e *Error) Error() string {
-	s := "flexguard: " + e.Code.String()
+	s := "flexguard: " + e.Name()
 	if p := e.ParamOrNull(); p != "" {
 		s += " (param " + p + ")"
 	}
 	return s + ": " + e.MessageText()
 }
 
+// Name returns the code as rendered in the body: the custom code's name, or
+// the catalog code's.
+func (e *Error) Name() string {
+	if e.Custom != nil {
+		return e.Custom.Name
+	}
+	return e.Code.String()
+}
+
 // Status returns the HTTP status of the error's code.
-func (e *Error) Status() int { return e.Code.Status() }
+func (e *Error) Status() int {
+	if e.Custom != nil {
+		return e.Custom.Status
+	}
+	return e.Code.Status()
+}
 
 // Type returns the error type of the error's code.
-func (e *Error) Type() Type { return e.Code.Type() }
+func (e *Error) Type() Type {
+	if e.Custom != nil {
+		return e.Custom.typ()
+	}
+	return e.Code.Type()
+}
 
 // ParamOrNull returns the param to render: the occurrence's own, else the
 // code's default; "" renders as null.
 func (e *Error) ParamOrNull() string {
-	if e.Param != "" {
+	if e.Param != "" || e.Custom != nil {
 		return e.Param
 	}
 	return e.Code.DefaultParam()
 }
 
 // MessageText returns the message to render: the occurrence's own, else the
-// catalog's.
+// code's default.
 func (e *Error) MessageText() string {
-	if e.Message != "" {
+	switch {
+	case e.Message != "":
 		return e.Message
+	case e.Custom == nil:
+		return e.Code.DefaultMessage()
+	case e.Custom.Message != "":
+		return e.Custom.Message
+	default:
+		return customFallbackMessage
 	}
-	return e.Code.DefaultMessage()
 }
 
 // Is reports whether target is an *Error with the same code, so
 // errors.Is(err, apierrors.New(apierrors.MissingModel)) matches any
-// occurrence of missing_model.
+// occurrence of missing_model. Custom codes match by name.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t != nil && e != nil && t.Code == e.Code // a nil *Error has no code
+	if !ok || t == nil || e == nil || (t.Custom == nil) != (e.Custom == nil) { // a nil *Error has no code
+		return false
+	}
+	if e.Custom != nil {
+		return t.Custom.Name == e.Custom.Name
+	}
+	return t.Code == e.Code
 }
 
 // maxQuoted bounds how much of a client value a message may repeat.

@@ -16,16 +16,17 @@ import (
 // must be called before anything else is written to w.
 func Write(w http.ResponseWriter, err error) {
 	var e *Error
-	if !errors.As(err, &e) || e == nil || !e.Code.valid() {
+	if !errors.As(err, &e) || e == nil || !e.renderable() {
 		e = &Error{Code: InternalError}
 	}
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
 	h["X-Content-Type-Options"] = noSniff
-	switch e.Code {
-	case MethodNotAllowed:
+	switch {
+	case e.Custom != nil: // an embedder's code gets no catalog header
+	case e.Code == MethodNotAllowed:
 		h["Allow"] = allowPOST
-	case RateLimitExceeded:
+	case e.Code == RateLimitExceeded:
 		// The spec promises every 429 a Retry-After; a bare
 		// &Error{Code: RateLimitExceeded} gets the per-organisation wait,
 		// as New would have given it.
@@ -52,18 +53,27 @@ var (
 // rendered once: the common case costs no encoding.
 var defaultBodies = func() (bodies [codeEnd][]byte) {
 	for c := Code(1); c < codeEnd; c++ {
-		bodies[c] = appendBody(nil, c, c.DefaultMessage(), c.DefaultParam())
+		bodies[c] = appendBody(nil, c.String(), c.Type(), c.DefaultMessage(), c.DefaultParam())
 	}
 	return bodies
 }()
 
+// renderable reports whether e names a code the writer can render: a
+// catalog code, or a valid custom one.
+func (e *Error) renderable() bool {
+	if e.Custom != nil {
+		return e.Custom.Valid()
+	}
+	return e.Code.valid()
+}
+
 // body returns the JSON body of e.
 func (e *Error) body() []byte {
 	msg, param := e.MessageText(), e.ParamOrNull()
-	if msg == e.Code.DefaultMessage() && param == e.Code.DefaultParam() {
+	if e.Custom == nil && msg == e.Code.DefaultMessage() && param == e.Code.DefaultParam() {
 		return defaultBodies[e.Code]
 	}
-	return appendBody(make([]byte, 0, 128+len(msg)+len(param)), e.Code, msg, param)
+	return appendBody(make([]byte, 0, 128+len(msg)+len(param)), e.Name(), e.Type(), msg, param)
 }
 
 // MarshalJSON renders e as the full error body, {"error":{...}}.
@@ -72,14 +82,14 @@ func (e *Error) MarshalJSON() ([]byte, error) {
 }
 
 // appendBody appends {"error":{"message":...,"type":...,"code":...,"param":...}}.
-func appendBody(dst []byte, c Code, message, param string) []byte {
+func appendBody(dst []byte, name string, typ Type, message, param string) []byte {
 	dst = append(dst, `{"error":{"message":`...)
 	dst = gjson.AppendJSONString(dst, message)
-	dst = append(dst, `,"type":"`...)
-	dst = append(dst, c.Type()...)
-	dst = append(dst, `","code":"`...)
-	dst = append(dst, c.String()...)
-	dst = append(dst, `","param":`...)
+	dst = append(dst, `,"type":`...)
+	dst = gjson.AppendJSONString(dst, string(typ)) // a custom type and name are the embedder's text
+	dst = append(dst, `,"code":`...)
+	dst = gjson.AppendJSONString(dst, name)
+	dst = append(dst, `,"param":`...)
 	if param == "" {
 		dst = append(dst, "null"...)
 	} else {

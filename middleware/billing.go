@@ -23,10 +23,12 @@ func Billing(opts Options) func(http.Handler) http.Handler {
 }
 
 func billingStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Request) *apierrors.Error {
-	if err := startWithinStage(g, x, w, r); err != nil {
+	// The model first, then start_within: the order of checks holds even
+	// when Billing is mounted alone.
+	if err := modelStage(g, x, w, r); err != nil {
 		return err
 	}
-	if err := g.validator.Model(&x.request); err != nil {
+	if err := startWithinStage(g, x, w, r); err != nil {
 		return err
 	}
 	res := x.request.Result()

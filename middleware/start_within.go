@@ -24,9 +24,11 @@ func startWithinStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Requ
 }
 
 // resolveDefault asks Options.DefaultStartWithin once per request, before
-// any rule judges start_within.
+// any rule judges start_within, and only when the body leaves it out or
+// null: the lookup may cost the embedder a round trip, and a sent value
+// makes its answer irrelevant.
 func (g *guard) resolveDefault(x *exchange, r *http.Request) {
-	if x.defaultResolved || g.opts.DefaultStartWithin == nil {
+	if x.defaultResolved || g.opts.DefaultStartWithin == nil || x.request.StartWithinSent() {
 		return
 	}
 	x.defaultResolved = true

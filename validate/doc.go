@@ -63,7 +63,9 @@
 //   - modalities passes only as an array of "text" strings; an empty array
 //     passes; a string such as "text" does not.
 //   - n passes when it is the JSON number 1 in any spelling (1, 1.0,
-//     1e0); "1" as a string does not.
+//     1e0, 10e-1), compared as an exact decimal, as the schemas package
+//     does: 1.00000000000000000001 is not 1; "1" as a string is not
+//     either.
 //   - Token caps are judged by presence only; their type and range are the
 //     provider's to judge.
 //   - cache_control is looked for only where the specification says; a

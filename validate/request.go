@@ -130,6 +130,11 @@ func (r *Request) SetDefaultStartWithin(sw StartWithin) {
 	r.override, r.hasOverride = sw, true
 }
 
+// StartWithinSent reports whether the body sets start_within (present and
+// not null), in which case no default applies: a caller can skip the cost
+// of resolving one.
+func (r *Request) StartWithinSent() bool { return isSet(r.field(fieldStartWithin)) }
+
 // Endpoint returns the endpoint the body was sent to.
 func (r *Request) Endpoint() Endpoint { return r.endpoint }
 

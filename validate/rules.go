@@ -2,6 +2,7 @@ package validate
 
 import (
 	"strconv"
+	"strings"
 
 	apierrors "github.com/flexinference/flexguard/errors"
 )
@@ -86,14 +87,54 @@ func onlyText(raw string) bool {
 	return ok
 }
 
-// isOne reports whether the raw value is the JSON number 1 (1, 1.0 and 1e0
-// all are).
+// isOne reports whether the raw value is the JSON number 1 in any exact
+// spelling (1, 1.0, 1e0, 10e-1). The comparison is decimal, not float64:
+// 1.00000000000000000001 is not 1, as the schemas judge it too. It never
+// allocates, and an absurd exponent costs nothing.
 func isOne(raw string) bool {
-	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
-		return false
+	if raw == "1" {
+		return true
 	}
-	f, err := strconv.ParseFloat(raw, 64)
-	return err == nil && f == 1
+	if raw[0] < '0' || raw[0] > '9' {
+		return false // a string, a literal, or a negative number
+	}
+	mantissa, exponent := raw, 0
+	if i := strings.IndexAny(raw, "eE"); i >= 0 {
+		mantissa = raw[:i]
+		digits := raw[i+1:]
+		negative := digits[0] == '-'
+		if digits[0] == '-' || digits[0] == '+' {
+			digits = digits[1:]
+		}
+		digits = strings.TrimLeft(digits, "0")
+		if len(digits) > 9 {
+			return false // shifts the digit 1 far beyond the units
+		}
+		if digits != "" {
+			exponent, _ = strconv.Atoi(digits)
+		}
+		if negative {
+			exponent = -exponent
+		}
+	}
+	intPart, frac, _ := strings.Cut(mantissa, ".")
+	one := -1 // the index of the only non-zero digit, which must be a 1
+	for i := 0; i < len(intPart)+len(frac); i++ {
+		d := byte('0')
+		if i < len(intPart) {
+			d = intPart[i]
+		} else {
+			d = frac[i-len(intPart)]
+		}
+		switch {
+		case d == '0':
+		case d != '1' || one >= 0:
+			return false
+		default:
+			one = i
+		}
+	}
+	return one >= 0 && len(intPart)-1-one+exponent == 0
 }
 
 func unsupportedParameter(param string) *apierrors.Error {

@@ -1,0 +1,78 @@
+// Command flexgate is flexguard's reference gateway and its offline
+// request checker.
+//
+// # flexgate serve
+//
+//	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict]
+//
+// serve puts the ready-made middleware chain (middleware.Chain) in front of
+// the four endpoints, /v1/responses, /v1/chat/completions, /v1/interactions
+// and /v1/messages, and answers every request that breaks a rule with the
+// canonical error body. "flexgate" with no subcommand, or with flags only,
+// is "flexgate serve".
+//
+// Once listening it logs a line containing "listening on http://ADDR" with
+// the real address, so "-addr 127.0.0.1:0" picks a free port and says
+// which. Every log line is JSON (log/slog) on standard error; each rejected
+// request gets one, with status, code, param, method, path and remote
+// address.
+//
+// -policy reads a policy file; omitted keys keep the built-in defaults:
+//
+//	{"max_body_bytes": 1000000, "default_start_within": "", "flex_models": {"openai": ["gpt-5.5", "o3"], "gemini": ["gemini-3-pro"]}}
+//
+// -strict rejects any JSON object that repeats a key, as invalid_json.
+//
+// Without -upstream, a built-in echo answers every valid request 200 with
+//
+//	{"object":"flexgate.echo","endpoint":"/v1/responses","model":"gpt-5.5","provider":"openai","start_within":"00h-00m-30s","bytes":N,"sha256":"<hex>"}
+//
+// where endpoint, model, provider and start_within are what validation
+// learned (start_within is the default that applied when the body left it
+// out), and bytes and sha256 describe the body the echo read from r.Body.
+//
+// With -upstream URL, valid requests are proxied there with
+// httputil.ReverseProxy (a path in URL is a prefix: -upstream
+// http://host/base sends /v1/responses to /base/v1/responses): the exact
+// body bytes with a Content-Length (also when the client sent chunked),
+// the client's headers less the hop-by-hop ones, and X-Forwarded-For,
+// -Host and -Proto. Responses are flushed as
+// they arrive, so server-sent events stream through. An upstream that
+// cannot be reached, or fails before answering, is answered 502
+// upstream_stream_failed: of the catalog's two candidates it is the one
+// whose status says the fault lies behind the gateway and a retry may
+// work; internal_error (500) stays reserved for flexgate's own faults.
+//
+// Production defaults: ReadHeaderTimeout 10s; ReadTimeout 60s, enough for a
+// 1 MB body at about 17 KB/s (the server lifts the read deadline once the
+// body is read, so it does not cut long answers); no WriteTimeout, since a
+// flex request may wait 10 minutes to start and then stream; IdleTimeout
+// 120s; MaxHeaderBytes 64 KiB. On SIGINT or SIGTERM the server stops
+// accepting connections and gives in-flight requests 15 seconds to finish.
+//
+// Exit status: 0 after a clean shutdown; 1 when it cannot listen, the
+// server fails, or in-flight requests outlast the shutdown timeout; 2 on a
+// usage error or a bad policy file.
+//
+// # flexgate check
+//
+//	flexgate check [-policy FILE] [-strict] -endpoint PATH FILE...
+//
+// check validates request body files offline with validate.Validator, the
+// same rules in the same order as the server, the body limit included (a
+// file over it is request_too_large). "-" reads standard input. For each
+// file it prints one line, "FILE: ok" or "FILE: " followed by the JSON error
+// body the server would send:
+//
+//	body.json: {"error":{"message":"...","type":"invalid_request_error","code":"missing_model","param":"model"}}
+//
+// Transport rules (the method, a declared Content-Length, chunking) do not
+// apply to a file, and -endpoint must name one of the four endpoints.
+//
+// Exit status: 0 when every file passes; 1 when any fails; 2 on a usage
+// error (a missing or unknown -endpoint, no files, an unknown flag), a bad
+// policy file, or a file that cannot be read (the other files are still
+// checked).
+//
+// -h after either subcommand prints its usage and exits 0.
+package main

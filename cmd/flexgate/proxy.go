@@ -1,0 +1,51 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+)
+
+// upstreamUnreachable answers a request the upstream did not answer.
+//
+// The catalog offers internal_error (500) and upstream_stream_failed (502).
+// flexgate uses upstream_stream_failed: 502 Bad Gateway is HTTP's own word
+// for "the gateway got no valid answer from the server behind it", it tells
+// the client that the fault is upstream and that a retry may succeed, and
+// it keeps internal_error for flexgate's own bugs. The catalog's message
+// is about a stream breaking off, so this one says what happened.
+func upstreamUnreachable() *apierrors.Error {
+	return apierrors.NewMessage(apierrors.UpstreamStreamFailed, "",
+		"The gateway could not get an answer from the upstream it forwards to. Retry after a short wait; if it keeps failing, the upstream may be down.")
+}
+
+// newProxy forwards valid requests to target: the body the client sent
+// (the chain hands on the exact bytes with their Content-Length) and its
+// headers, less the hop-by-hop ones, plus X-Forwarded-*. Responses are
+// flushed as they arrive, so server-sent events stream through.
+func newProxy(target *url.URL, logger *slog.Logger) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.SetXForwarded()
+		},
+		FlushInterval: -1,
+		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() != nil {
+				// The client went away; nobody is left to answer.
+				logger.Info("client closed the request before the upstream answered",
+					"method", clip(r.Method), "path", clip(r.URL.Path), "remote", r.RemoteAddr)
+				return
+			}
+			e := upstreamUnreachable()
+			logger.Warn("upstream failed",
+				"status", e.Status(), "code", e.Code.String(), "err", err.Error(),
+				"method", clip(r.Method), "path", clip(r.URL.Path), "remote", r.RemoteAddr)
+			apierrors.Write(w, e)
+		},
+	}
+}

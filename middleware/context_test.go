@@ -1,0 +1,85 @@
+package middleware_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flexinference/flexguard/middleware"
+	"github.com/flexinference/flexguard/validate"
+)
+
+func TestResultFromAndBodyFromOutsideTheMiddleware(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	contexts := map[string]context.Context{
+		"a background context":        context.Background(),
+		"a context with other values": context.WithValue(context.Background(), key{}, "x"),
+	}
+	for name, ctx := range contexts {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			res, ok := middleware.ResultFrom(ctx)
+			assert.False(t, ok)
+			assert.Zero(t, res)
+			body, ok := middleware.BodyFrom(ctx)
+			assert.False(t, ok)
+			assert.Nil(t, body)
+		})
+	}
+}
+
+// Behind Route alone nothing has read the body, so there is nothing to
+// report yet.
+func TestResultFromBeforeTheBodyIsRead(t *testing.T) {
+	t.Parallel()
+	var resultOK, bodyOK bool
+	h := middleware.Route(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, resultOK = middleware.ResultFrom(r.Context())
+		_, bodyOK = middleware.BodyFrom(r.Context())
+	}))
+	require.Equal(t, http.StatusOK, serve(h, post("/v1/responses", `{}`)).Code)
+	assert.False(t, resultOK)
+	assert.False(t, bodyOK)
+}
+
+// A middleware between flexguard and the handler can replace the
+// request's context; values flexguard put there survive a derived context.
+func TestResultFromThroughADerivedContext(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	var res validate.Result
+	var ok bool
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, ok = middleware.ResultFrom(r.Context())
+	})
+	between := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, 1)))
+	})
+	h := middleware.Chain(middleware.Options{})(between)
+	require.Equal(t, http.StatusOK, serve(h, post("/v1/interactions", `{"model":"gemini-3-pro","start_within":"00h-01m-00s"}`)).Code)
+	require.True(t, ok)
+	assert.Equal(t, validate.Result{
+		Endpoint:    validate.Interactions,
+		Model:       "gemini-3-pro",
+		Provider:    validate.Gemini,
+		StartWithin: validate.StartWithin{Mode: validate.ModeDuration, Duration: 60_000_000_000},
+	}, res)
+}
+
+// The request's own context values stay visible behind the middleware.
+func TestTheRequestContextIsKept(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	var got any
+	h := middleware.Chain(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Context().Value(key{})
+	}))
+	r := post("/v1/responses", `{"model":"gpt-5.5","start_within":"auto"}`)
+	r = r.WithContext(context.WithValue(r.Context(), key{}, "trace-1"))
+	require.Equal(t, http.StatusOK, serve(h, r).Code)
+	assert.Equal(t, "trace-1", got)
+}

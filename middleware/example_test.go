@@ -1,0 +1,178 @@
+package middleware_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/flexinference/flexguard/middleware"
+	"github.com/flexinference/flexguard/validate"
+)
+
+// show sends body to path through h and prints the status and the body
+// of the answer.
+func show(h http.Handler, path, body string) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+	fmt.Print(rec.Code, " ", rec.Body.String())
+	if !strings.HasSuffix(rec.Body.String(), "\n") {
+		fmt.Println()
+	}
+}
+
+// upstream stands for the gateway's own handler.
+var upstream = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	fmt.Fprintf(w, "upstream got %d bytes", len(body))
+})
+
+func ExampleChain() {
+	guarded := middleware.Chain(middleware.Options{})(upstream)
+
+	show(guarded, "/v1/responses", `{"model":"gpt-5.5","start_within":"00h-00m-30s","input":"hi"}`)
+	show(guarded, "/v1/responses", `{"model":"gpt-5.5","input":"hi"}`)
+	// Output:
+	// 200 upstream got 61 bytes
+	// 400 {"error":{"message":"start_within is required: it says how long the request may wait to start. Send \"default\", \"priority\", \"auto\" or a duration such as \"00h-00m-30s\".","type":"invalid_request_error","code":"missing_start_within","param":"start_within"}}
+}
+
+func ExampleRoute() {
+	h := middleware.Route(middleware.Options{})(upstream)
+
+	show(h, "/v1/messages", `anything: Route does not read the body`)
+	show(h, "/v1/models", `{}`)
+	// Output:
+	// 200 upstream got 38 bytes
+	// 404 {"error":{"message":"There is no endpoint at this path. Use /v1/responses, /v1/chat/completions, /v1/interactions or /v1/messages.","type":"invalid_request_error","code":"unknown_url","param":null}}
+}
+
+func ExampleBodyLimit() {
+	h := middleware.BodyLimit(middleware.Options{Policy: validate.Policy{MaxBodyBytes: 8}})(upstream)
+
+	show(h, "/upload", `12345678`)
+	show(h, "/upload", `123456789`)
+	// Output:
+	// 200 upstream got 8 bytes
+	// 413 {"error":{"message":"The request body is larger than the gateway accepts. Send a smaller body; link large files by URL instead of inlining them as base64.","type":"invalid_request_error","code":"request_too_large","param":null}}
+}
+
+func ExampleJSONBody() {
+	h := middleware.JSONBody(middleware.Options{})(upstream)
+
+	show(h, "/v1/chat/completions", `{"messages":[]}`)
+	show(h, "/v1/chat/completions", `{"messages":[]`)
+	// Output:
+	// 200 upstream got 15 bytes
+	// 400 {"error":{"message":"The request body is not valid JSON. Check for a trailing comma, an unquoted key, a truncated body or bytes that are not UTF-8.","type":"invalid_request_error","code":"invalid_json","param":null}}
+}
+
+func ExampleModel() {
+	h := middleware.Model(middleware.Options{})(upstream)
+
+	show(h, "/v1/responses", `{"model":"gpt-5.5"}`)
+	show(h, "/v1/responses", `{"model":""}`)
+	// Output:
+	// 200 upstream got 19 bytes
+	// 400 {"error":{"message":"The model field must be a non-empty string, for example \"model\": \"gpt-5.5\".","type":"invalid_request_error","code":"missing_model","param":"model"}}
+}
+
+func ExampleParameters() {
+	h := middleware.Parameters(middleware.Options{})(upstream)
+
+	show(h, "/v1/messages", `{"model":"claude-sonnet-4","system":[{"type":"text","text":"Be brief.","cache_control":{"type":"ephemeral"}}]}`)
+	// Output:
+	// 400 {"error":{"message":"system[0].cache_control is not supported on this endpoint. Remove it from the request.","type":"invalid_request_error","code":"unsupported_parameter","param":"system[0].cache_control"}}
+}
+
+func ExampleStartWithin() {
+	// The organisation behind the request may have its own default.
+	opts := middleware.Options{
+		DefaultStartWithin: func(r *http.Request) (validate.StartWithin, bool) {
+			if r.Header.Get("X-Org") == "acme" {
+				return validate.StartWithin{Mode: validate.ModeAuto}, true
+			}
+			return validate.StartWithin{}, false
+		},
+	}
+	h := middleware.StartWithin(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, _ := middleware.ResultFrom(r.Context())
+		fmt.Fprintf(w, "start_within=%s defaulted=%t", res.StartWithin, res.StartWithinDefaulted)
+	}))
+
+	r := httptest.NewRequest(http.MethodPost, "/v1/responses", strings.NewReader(`{"model":"gpt-5.5"}`))
+	r.Header.Set("X-Org", "acme")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	fmt.Println(rec.Code, rec.Body.String())
+
+	show(h, "/v1/responses", `{"model":"gpt-5.5","start_within":"00h-00m-04s"}`)
+	// Output:
+	// 200 start_within=auto defaulted=true
+	// 400 {"error":{"message":"start_within \"00h-00m-04s\" is 4 seconds; a duration must be from 5 seconds (\"00h-00m-05s\") to 600 seconds (\"00h-10m-00s\").","type":"invalid_request_error","code":"invalid_start_within","param":"start_within"}}
+}
+
+func ExampleProvider() {
+	h := middleware.Provider(middleware.Options{})(upstream)
+
+	show(h, "/v1/interactions", `{"model":"gemini-3-pro","start_within":"auto"}`)
+	// Output:
+	// 400 {"error":{"message":"start_within \"auto\" is not available for gemini-* models. Send \"default\", \"priority\" or a duration instead.","type":"invalid_request_error","code":"auto_unsupported_for_gemini","param":"start_within"}}
+}
+
+func ExampleTokenCap() {
+	h := middleware.TokenCap(middleware.Options{})(upstream)
+
+	show(h, "/v1/chat/completions", `{"model":"claude-sonnet-4","max_tokens":512}`)
+	show(h, "/v1/chat/completions", `{"model":"claude-sonnet-4"}`)
+	// Output:
+	// 200 upstream got 44 bytes
+	// 400 {"error":{"message":"claude-* models need a cap on output tokens and this request has none. Set max_completion_tokens, for example to 1024.","type":"invalid_request_error","code":"missing_max_tokens","param":"max_completion_tokens"}}
+}
+
+func ExampleProviderKey() {
+	// keys stands for the embedder's key store: this organisation has
+	// brought an OpenAI key only.
+	keys := map[validate.Provider]bool{validate.OpenAI: true}
+	h := middleware.ProviderKey(middleware.Options{
+		HasProviderKey: func(r *http.Request, p validate.Provider) (bool, error) { return keys[p], nil },
+	})(upstream)
+
+	show(h, "/v1/responses", `{"model":"gpt-5.5"}`)
+	show(h, "/v1/interactions", `{"model":"gemini-3-pro"}`)
+	// Output:
+	// 200 upstream got 19 bytes
+	// 400 {"error":{"message":"Your organization has no usable Gemini key, which gemini-* models need. Add one on the dashboard under Settings, API keys.","type":"invalid_request_error","code":"no_gemini_key","param":"model"}}
+}
+
+func ExampleBilling() {
+	h := middleware.Billing(middleware.Options{
+		OrgOverdue: func(r *http.Request) (bool, error) { return true, nil },
+	})(upstream)
+
+	// Only the flex race is billed; priority routing is not.
+	show(h, "/v1/responses", `{"model":"gpt-5.5","start_within":"priority"}`)
+	show(h, "/v1/responses", `{"model":"gpt-5.5","start_within":"00h-01m-00s"}`)
+	// Output:
+	// 200 upstream got 45 bytes
+	// 402 {"error":{"message":"Billable flex requests are paused for this organization: its balance is overdue or it has no payment method. Update billing on the dashboard, or use start_within default, priority or auto, which are not billed.","type":"billing_error","code":"payment_required","param":null}}
+}
+
+func ExampleResultFrom() {
+	h := middleware.Chain(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, ok := middleware.ResultFrom(r.Context())
+		fmt.Fprintf(w, "ok=%t endpoint=%s model=%s provider=%s start_within=%s (%s)",
+			ok, res.Endpoint, res.Model, res.Provider, res.StartWithin, res.StartWithin.Duration)
+	}))
+
+	show(h, "/v1/messages", `{"model":"claude-sonnet-4","start_within":"priority","max_tokens":256}`)
+	show(h, "/v1/interactions", `{"model":"gemini-3-pro","start_within":"00h-02m-30s"}`)
+
+	_, ok := middleware.ResultFrom(httptest.NewRequest(http.MethodPost, "/", nil).Context())
+	fmt.Println("outside the middleware: ok =", ok)
+	// Output:
+	// 200 ok=true endpoint=/v1/messages model=claude-sonnet-4 provider=anthropic start_within=priority (0s)
+	// 200 ok=true endpoint=/v1/interactions model=gemini-3-pro provider=gemini start_within=00h-02m-30s (2m30s)
+	// outside the middleware: ok = false
+}

@@ -1,0 +1,80 @@
+package middleware_test
+
+import (
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/flexinference/flexguard/middleware"
+	"github.com/flexinference/flexguard/validate"
+)
+
+func TestProviderKeyStandalone(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		body         string
+		has          bool
+		lookupErr    error
+		wantCode     string
+		wantAsked    validate.Provider
+		wantNotAsked bool
+	}{
+		{"an OpenAI model without a key is no_byok_key", `{"model":"gpt-5.5"}`, false, nil, "no_byok_key", validate.OpenAI, false},
+		{"a gemini model without a key is no_gemini_key", `{"model":"gemini-3-pro"}`, false, nil, "no_gemini_key", validate.Gemini, false},
+		{"a claude model without a key is no_anthropic_key", `{"model":"claude-x"}`, false, nil, "no_anthropic_key", validate.Anthropic, false},
+		{"a key present passes", `{"model":"claude-x"}`, true, nil, "", validate.Anthropic, false},
+		{"a failed lookup fails closed", `{"model":"gemini-3-pro"}`, true, errors.New("store down"), "no_gemini_key", validate.Gemini, false},
+		{"a missing model is answered without a lookup", `{}`, true, nil, "missing_model", 0, true},
+		{"start_within and the token cap are not ProviderKey's to judge", `{"model":"claude-x","start_within":"00h-00m-30s"}`, true, nil, "", validate.Anthropic, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var asked atomic.Int32
+			var askedFor atomic.Uint32
+			opts := middleware.Options{HasProviderKey: func(r *http.Request, p validate.Provider) (bool, error) {
+				asked.Add(1)
+				askedFor.Store(uint32(p))
+				return tt.has, tt.lookupErr
+			}}
+			rec := serve(middleware.ProviderKey(opts)(&okHandler{}), post("/v1/messages", tt.body))
+			code, param := errorCode(t, rec)
+			assert.Equal(t, tt.wantCode, code)
+			if tt.wantCode != "" {
+				assert.Equal(t, "model", param)
+			}
+			if tt.wantNotAsked {
+				assert.Zero(t, asked.Load())
+				return
+			}
+			assert.Equal(t, int32(1), asked.Load())
+			assert.Equal(t, tt.wantAsked, validate.Provider(askedFor.Load()))
+		})
+	}
+}
+
+func TestProviderKeyPanics(t *testing.T) {
+	t.Parallel()
+	has := func(*http.Request, validate.Provider) (bool, error) { return true, nil }
+	tests := []struct {
+		name string
+		f    func()
+	}{
+		{"without HasProviderKey", func() { middleware.ProviderKey(middleware.Options{}) }},
+		{"with a nil handler", func() { middleware.ProviderKey(middleware.Options{HasProviderKey: has})(nil) }},
+		{"with a malformed policy", func() {
+			middleware.ProviderKey(middleware.Options{HasProviderKey: has, Policy: validate.Policy{MaxBodyBytes: -5}})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Regexp(t, `^flexguard/middleware: `, panicMessage(tt.f))
+		})
+	}
+	assert.Contains(t, panicMessage(tests[0].f), "HasProviderKey")
+}

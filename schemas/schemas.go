@@ -1,0 +1,545 @@
+package schemas
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/validate"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// The annotation keywords a schema uses to say which error a rule answers
+// with. Only x-flexguard-code is needed; the others refine it.
+const (
+	// KeywordCode names the rule's error code: a catalog code such as
+	// "unsupported_parameter", or the embedder's own.
+	KeywordCode = "x-flexguard-code"
+	// KeywordStatus is the HTTP status of a code outside the catalog
+	// (400 to 599; default 400).
+	KeywordStatus = "x-flexguard-status"
+	// KeywordType is the error type of a code outside the catalog
+	// (default "invalid_request_error").
+	KeywordType = "x-flexguard-type"
+	// KeywordParam replaces the param derived from the failing field's
+	// path, for rules whose failure sits on the parent object (required).
+	KeywordParam = "x-flexguard-param"
+	// KeywordMessage replaces the message the error is sent with.
+	KeywordMessage = "x-flexguard-message"
+)
+
+//go:embed responses.json chat_completions.json interactions.json messages.json
+var canonicalFiles embed.FS
+
+// canonicalPaths names the embedded schema of each endpoint.
+var canonicalPaths = map[validate.Endpoint][]string{
+	validate.Responses:       {"responses.json"},
+	validate.ChatCompletions: {"chat_completions.json"},
+	validate.Interactions:    {"interactions.json"},
+	validate.Messages:        {"messages.json"},
+}
+
+// canonical compiles the embedded schemas on first use. They ship with the
+// package, so a failure is a bug in this package, not the caller's.
+var canonical = sync.OnceValue(func() *Set {
+	s, err := Compile(canonicalFiles, canonicalPaths)
+	if err != nil {
+		panic("flexguard/schemas: the embedded schemas do not compile: " + err.Error())
+	}
+	return s
+})
+
+// Files returns the embedded schema files (responses.json,
+// chat_completions.json, interactions.json, messages.json), to read or to
+// compile alongside an embedder's own.
+func Files() fs.FS { return canonicalFiles }
+
+// Canonical returns the Set of the embedded schemas, one per endpoint: the
+// policy-free body rules of the specification.
+func Canonical() *Set { return canonical() }
+
+// Check judges body, a request to ep, against the endpoint's embedded
+// schema and returns the first failing rule in the specification's order,
+// or nil. A body that does not decode is invalid_json; one that is not an
+// object is invalid_body.
+func Check(ep validate.Endpoint, body []byte) *apierrors.Error {
+	return canonical().Check(ep, body)
+}
+
+// Set is a compiled group of schemas, each bound to an endpoint. It is
+// safe for concurrent use.
+type Set struct {
+	byEndpoint map[validate.Endpoint][]*document
+}
+
+// document is one compiled schema file and the rules it annotates.
+type document struct {
+	schema *jsonschema.Schema
+	rules  map[string]*rule // by the absolute location of the annotated schema
+}
+
+// rule is one annotated schema: what its failures are answered with, and
+// where it stands in the order of judgement.
+type rule struct {
+	code    apierrors.Code
+	custom  *apierrors.CustomCode // nil for a catalog code
+	param   string                // fixed param; "" derives it from the failure
+	message string                // fixed message; "" picks a default
+	order   []string              // the schema location's JSON Pointer tokens
+}
+
+// Compile compiles the schema files named in paths, read from files, and
+// binds each list to its endpoint. Every schema of an endpoint is applied;
+// when several rules fail, the earliest wins: first by file (in the order
+// listed), then by position in the file (an entry of allOf before a later
+// one, array indexes compared as numbers), then by the failing field (the
+// lowest index first).
+//
+// A rule is a schema carrying x-flexguard-code. A failing keyword answers
+// with the code of the nearest rule around it; a failure under no rule is
+// answered as invalid_body naming the field. Keywords are checked here: an
+// unknown code name with no status, a status outside 400 to 599, or a
+// status or type given for a catalog code is an error. $ref between files
+// resolves within files; nothing is fetched from the network.
+func Compile(files fs.FS, paths map[validate.Endpoint][]string) (*Set, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.LoadURL = func(url string) (io.ReadCloser, error) {
+		name, ok := strings.CutPrefix(url, baseURL)
+		if !ok {
+			return nil, fmt.Errorf("flexguard/schemas: %s: only files of the given fs.FS can be loaded", url)
+		}
+		return files.Open(name)
+	}
+	c.RegisterExtension("flexguard", nil, annotationCompiler{})
+
+	set := &Set{byEndpoint: make(map[validate.Endpoint][]*document, len(paths))}
+	for ep, list := range paths {
+		if ep.Path() == "" {
+			return nil, fmt.Errorf("flexguard/schemas: unknown endpoint %d", ep)
+		}
+		for _, p := range list {
+			if !fs.ValidPath(p) {
+				return nil, fmt.Errorf("flexguard/schemas: %q is not a valid fs.FS path", p)
+			}
+			sch, err := c.Compile(baseURL + p)
+			if err != nil {
+				return nil, fmt.Errorf("flexguard/schemas: %s: %w", p, err)
+			}
+			set.byEndpoint[ep] = append(set.byEndpoint[ep], &document{schema: sch, rules: collectRules(sch)})
+		}
+	}
+	return set, nil
+}
+
+// baseURL roots the files of an fs.FS in a URL space of their own, so that
+// relative $refs resolve between them.
+const baseURL = "file:///flexguard-schemas/"
+
+// Check decodes body and judges it against ep's schemas; see
+// [Set.CheckValue]. An endpoint without schemas passes.
+func (s *Set) Check(ep validate.Endpoint, body []byte) *apierrors.Error {
+	v, err := Decode(body)
+	if err != nil {
+		return err
+	}
+	return s.CheckValue(ep, v)
+}
+
+// CheckValue judges v, a body decoded by [Decode], against ep's schemas
+// and returns the first failing rule, or nil. A middleware that runs
+// several Sets decodes the body once and passes the value to each; v is
+// only read. A value decoded some other way may hold numbers that the
+// schema engine cannot compare (see Decode).
+func (s *Set) CheckValue(ep validate.Endpoint, v any) (result *apierrors.Error) {
+	defer func() {
+		// The schema engine panics on some values it cannot compare; the
+		// client gets internal_error rather than a dropped connection.
+		if recover() != nil {
+			result = apierrors.New(apierrors.InternalError)
+		}
+	}()
+	if _, ok := v.(map[string]any); !ok {
+		return apierrors.New(apierrors.InvalidBody)
+	}
+	for _, doc := range s.byEndpoint[ep] {
+		err := doc.schema.Validate(v)
+		if err == nil {
+			continue
+		}
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			// An infinite $ref loop or a value that is not JSON: the
+			// schema cannot judge this body, which is the gateway's fault.
+			return apierrors.New(apierrors.InternalError)
+		}
+		return doc.firstFailure(ve, v)
+	}
+	return nil
+}
+
+// Decode decodes body as encoding/json does for the handler (the last of
+// repeated keys wins), keeping numbers as json.Number so that 1.0 and 1
+// compare equal without rounding. Bytes that are not one JSON value, or
+// not UTF-8, are invalid_json. Numbers too long or too large for the schema
+// engine to compare cheaply are rewritten to short ones that compare the
+// same way with any schema constant (see numbers.go).
+func Decode(body []byte) (any, *apierrors.Error) {
+	if !utf8.Valid(body) { // encoding/json would quietly replace them
+		return nil, apierrors.New(apierrors.InvalidJSON)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, apierrors.New(apierrors.InvalidJSON)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, apierrors.New(apierrors.InvalidJSON)
+	}
+	return tameNumbers(v), nil
+}
+
+// failure is one failing keyword, attributed to its rule.
+type failure struct {
+	rule     *rule // nil: under no rule
+	instance []string
+}
+
+// firstFailure walks the error tree and returns the failure that comes
+// first in the order of judgement, as an *apierrors.Error.
+func (d *document) firstFailure(root *jsonschema.ValidationError, v any) *apierrors.Error {
+	var best *failure
+	var ancestors []*jsonschema.ValidationError
+	var walk func(ve *jsonschema.ValidationError)
+	walk = func(ve *jsonschema.ValidationError) {
+		ancestors = append(ancestors, ve)
+		defer func() { ancestors = ancestors[:len(ancestors)-1] }()
+		if len(ve.Causes) > 0 && !isCombinator(ve.KeywordLocation) {
+			for _, c := range ve.Causes {
+				walk(c)
+			}
+			return
+		}
+		f := &failure{rule: d.ruleOf(ancestors), instance: pointerTokens(ve.InstanceLocation)}
+		if best == nil || f.before(best) {
+			best = f
+		}
+	}
+	walk(root)
+	return best.render(v)
+}
+
+// isCombinator reports whether a keyword's failure is judged as a whole:
+// the branches of anyOf and oneOf are alternatives, not separate failures.
+func isCombinator(keywordLocation string) bool {
+	return strings.HasSuffix(keywordLocation, "/anyOf") || strings.HasSuffix(keywordLocation, "/oneOf")
+}
+
+// ruleOf returns the nearest rule around the failing keyword: up the
+// schema document from the keyword, then, past a $ref, from the schema
+// that referred to it.
+func (d *document) ruleOf(chain []*jsonschema.ValidationError) *rule {
+	for i := len(chain) - 1; i >= 0; i-- {
+		loc := chain[i].AbsoluteKeywordLocation
+		hash := strings.IndexByte(loc, '#')
+		if hash < 0 {
+			continue
+		}
+		for {
+			if r, ok := d.rules[loc]; ok {
+				return r
+			}
+			slash := strings.LastIndexByte(loc, '/')
+			if slash < hash {
+				break
+			}
+			parent := loc[:slash]
+			if strings.HasSuffix(parent, "/$defs") || strings.HasSuffix(parent, "/definitions") {
+				break // a definition belongs to whoever refers to it
+			}
+			loc = parent
+		}
+	}
+	return nil
+}
+
+// before reports whether f is judged before g.
+func (f *failure) before(g *failure) bool {
+	switch {
+	case f.rule == nil || g.rule == nil:
+		if (f.rule == nil) != (g.rule == nil) {
+			return g.rule == nil // failures under no rule come last
+		}
+	default:
+		if c := compareTokens(f.rule.order, g.rule.order); c != 0 {
+			return c < 0
+		}
+	}
+	return compareTokens(f.instance, g.instance) < 0
+}
+
+// compareTokens orders JSON Pointer token lists: token by token, numbers
+// by value (so 2 comes before 10), other tokens as strings, a prefix first.
+func compareTokens(a, b []string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		nx, errX := strconv.Atoi(x)
+		ny, errY := strconv.Atoi(y)
+		switch {
+		case errX == nil && errY == nil:
+			if nx < ny {
+				return -1
+			}
+			return 1
+		case errX == nil: // numbers before names
+			return -1
+		case errY == nil:
+			return 1
+		case x < y:
+			return -1
+		default:
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// render turns the failure into the error the client gets.
+func (f *failure) render(v any) *apierrors.Error {
+	param := paramPath(v, f.instance)
+	r := f.rule
+	if r == nil {
+		return apierrors.NewMessage(apierrors.InvalidBody, param,
+			"The field named by param does not match the gateway's schema for this endpoint.")
+	}
+	if r.param != "" {
+		param = r.param
+	}
+	if r.custom != nil {
+		return apierrors.NewCustom(*r.custom, param, r.message)
+	}
+	message := r.message
+	// Name the field in the message only when it is short: an embedder's
+	// rule may fail under a key the client chose.
+	if message == "" && param != "" && len(param) <= maxParamInMessage {
+		switch r.code {
+		case apierrors.UnsupportedParameter:
+			message = param + " is not supported on this endpoint. Remove it from the request."
+		case apierrors.UnsupportedGenerationConfig:
+			message = param + " is not supported. Remove it from generation_config."
+		}
+	}
+	return apierrors.NewMessage(r.code, param, message)
+}
+
+// maxParamInMessage bounds the field path a message repeats.
+const maxParamInMessage = 128
+
+// paramPath renders a failing instance's location as the specification's
+// field path: dots between object keys, brackets around array indexes
+// ("messages[1].content[0].cache_control"). It walks v to tell an index
+// from an object key that happens to be a number.
+func paramPath(v any, tokens []string) string {
+	var b strings.Builder
+	for _, tok := range tokens {
+		switch node := v.(type) {
+		case []any:
+			i, _ := strconv.Atoi(tok)
+			b.WriteString("[" + tok + "]")
+			if i >= 0 && i < len(node) {
+				v = node[i]
+			}
+		case map[string]any:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(tok)
+			v = node[tok]
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(tok)
+		}
+	}
+	return b.String()
+}
+
+// pointerTokens splits a JSON Pointer ("/messages/0/content") into its
+// unescaped tokens.
+func pointerTokens(ptr string) []string {
+	if ptr == "" {
+		return nil
+	}
+	tokens := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for i, t := range tokens {
+		if strings.IndexByte(t, '~') >= 0 {
+			tokens[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+		}
+	}
+	return tokens
+}
+
+// annotationCompiler compiles the x-flexguard-* keywords of one schema into
+// a rule. The rule never fails a value itself: it only names the error
+// for the keywords beside and below it.
+type annotationCompiler struct{}
+
+func (annotationCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any) (jsonschema.ExtSchema, error) {
+	code, hasCode := m[KeywordCode]
+	if !hasCode {
+		for _, k := range [...]string{KeywordStatus, KeywordType, KeywordParam, KeywordMessage} {
+			if _, ok := m[k]; ok {
+				return nil, fmt.Errorf("flexguard/schemas: %s needs %s beside it", k, KeywordCode)
+			}
+		}
+		return nil, nil
+	}
+	name, ok := code.(string)
+	if !ok || !validCodeName(name) {
+		return nil, fmt.Errorf("flexguard/schemas: %s must be a snake_case string, such as \"temperature_too_high\"", KeywordCode)
+	}
+	r := &rule{}
+	var err error
+	if r.param, err = stringKeyword(m, KeywordParam); err != nil {
+		return nil, err
+	}
+	if r.message, err = stringKeyword(m, KeywordMessage); err != nil {
+		return nil, err
+	}
+	typ, err := stringKeyword(m, KeywordType)
+	if err != nil {
+		return nil, err
+	}
+	status, hasStatus, err := statusKeyword(m)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := apierrors.CodeOf(name); ok {
+		if hasStatus || typ != "" {
+			return nil, fmt.Errorf("flexguard/schemas: %q is a catalog code: its status and type are the catalog's, so drop %s and %s", name, KeywordStatus, KeywordType)
+		}
+		r.code = c
+		return r, nil
+	}
+	if !hasStatus {
+		status = 400
+	}
+	r.custom = &apierrors.CustomCode{Name: name, Status: status, Type: apierrors.Type(typ)}
+	return r, nil
+}
+
+// Validate never fails: a rule is an annotation.
+func (*rule) Validate(jsonschema.ValidationContext, any) error { return nil }
+
+func validCodeName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func stringKeyword(m map[string]any, key string) (string, error) {
+	v, ok := m[key]
+	if !ok {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return "", fmt.Errorf("flexguard/schemas: %s must be a non-empty string", key)
+	}
+	return s, nil
+}
+
+func statusKeyword(m map[string]any) (status int, ok bool, err error) {
+	v, ok := m[KeywordStatus]
+	if !ok {
+		return 0, false, nil
+	}
+	n, isNumber := v.(json.Number)
+	i, convErr := n.Int64()
+	if !isNumber || convErr != nil || i < 400 || i > 599 {
+		return 0, false, fmt.Errorf("flexguard/schemas: %s must be an integer from 400 to 599", KeywordStatus)
+	}
+	return int(i), true, nil
+}
+
+// collectRules finds every compiled schema reachable from root that
+// carries a rule, by absolute location, and fixes each rule's order.
+func collectRules(root *jsonschema.Schema) map[string]*rule {
+	rules := make(map[string]*rule)
+	seen := make(map[*jsonschema.Schema]bool)
+	var visit func(s *jsonschema.Schema)
+	visitAny := func(v any) {
+		switch v := v.(type) {
+		case *jsonschema.Schema:
+			visit(v)
+		case []*jsonschema.Schema:
+			for _, s := range v {
+				visit(s)
+			}
+		}
+	}
+	visit = func(s *jsonschema.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		if r, ok := s.Extensions["flexguard"].(*rule); ok {
+			r.order = locationOrder(s.Location)
+			rules[s.Location] = r
+		}
+		for _, sub := range []*jsonschema.Schema{s.Ref, s.RecursiveRef, s.DynamicRef, s.Not, s.If, s.Then, s.Else,
+			s.PropertyNames, s.UnevaluatedProperties, s.Items2020, s.Contains, s.UnevaluatedItems, s.ContentSchema} {
+			visit(sub)
+		}
+		for _, list := range [][]*jsonschema.Schema{s.AllOf, s.AnyOf, s.OneOf, s.PrefixItems} {
+			for _, sub := range list {
+				visit(sub)
+			}
+		}
+		for _, sub := range s.Properties {
+			visit(sub)
+		}
+		for _, sub := range s.PatternProperties {
+			visit(sub)
+		}
+		for _, sub := range s.DependentSchemas {
+			visit(sub)
+		}
+		for _, dep := range s.Dependencies {
+			visitAny(dep)
+		}
+		visitAny(s.AdditionalProperties)
+		visitAny(s.Items)
+		visitAny(s.AdditionalItems)
+	}
+	visit(root)
+	return rules
+}
+
+// locationOrder returns the JSON Pointer tokens of a schema's location
+// ("file:///x.json#/allOf/3" → ["allOf", "3"]), its place in the order of
+// judgement within its file.
+func locationOrder(loc string) []string {
+	_, frag, _ := strings.Cut(loc, "#")
+	return pointerTokens(frag)
+}
