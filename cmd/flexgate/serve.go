@@ -64,6 +64,16 @@ func serve(args []string, stderr io.Writer) int {
 	if err != nil {
 		return usageError(fs, stderr, "%v", err)
 	}
+	// Hidden test knobs: the slow-client tests shorten the read timeouts
+	// so that trickling connections are cut within seconds.
+	headerTimeout, err := envDuration("FLEXGATE_READ_HEADER_TIMEOUT", readHeaderTimeout)
+	if err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
+	bodyTimeout, err := envDuration("FLEXGATE_READ_TIMEOUT", readTimeout)
+	if err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
 	var next http.Handler = http.HandlerFunc(echo)
@@ -81,8 +91,8 @@ func serve(args []string, stderr io.Writer) int {
 
 	srv := &http.Server{
 		Handler:           middleware.Chain(opts)(next),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
+		ReadHeaderTimeout: headerTimeout,
+		ReadTimeout:       bodyTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
@@ -155,4 +165,18 @@ func parseUpstream(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("want an absolute http or https URL such as http://127.0.0.1:9000, got %q", clip(raw))
 	}
 	return u, nil
+}
+
+// envDuration reads a positive duration ("1s", "500ms") from the
+// environment variable name, or returns def when it is unset.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	raw, ok := os.LookupEnv(name)
+	if !ok {
+		return def, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: want a positive duration such as 2s, got %q", name, clip(raw))
+	}
+	return d, nil
 }
