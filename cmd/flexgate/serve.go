@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -110,6 +111,13 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	logger.Info("listening on "+where, "addr", ln.Addr().String(), "mode", mode)
 
+	if debugAddr := os.Getenv("FLEXGATE_DEBUG_ADDR"); debugAddr != "" {
+		if err := serveDebug(debugAddr, logger); err != nil {
+			logger.Error("cannot listen for debug", "addr", debugAddr, "err", err.Error())
+			return exitFailed
+		}
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -179,4 +187,21 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("%s: want a positive duration such as 2s, got %q", name, clip(raw))
 	}
 	return d, nil
+}
+
+// serveDebug is a hidden test knob: with FLEXGATE_DEBUG_ADDR set, the
+// soak test reads the process's goroutine count from GET /goroutines on a
+// listener of its own, away from the guarded endpoints.
+func serveDebug(addr string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /goroutines", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, "%d\n", runtime.NumGoroutine())
+	})
+	logger.Info("debug on http://"+ln.Addr().String(), "addr", ln.Addr().String())
+	go func() { _ = http.Serve(ln, mux) }()
+	return nil
 }
