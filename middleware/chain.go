@@ -8,14 +8,17 @@ import (
 
 // Chain is the whole specification in one middleware, in the order of
 // checks: Route, the body (JSONBody), Model, Parameters, StartWithin,
-// Provider, TokenCap, then ProviderKey and Billing when their lookups are
-// set in opts. It is what a gateway puts in front of its handlers.
+// Provider, TokenCap, then Schema when opts has embedder schemas, then
+// ProviderKey and Billing when their lookups are set in opts. It is what a gateway puts in front of its handlers.
 //
 // Running the stages in one closure shares one exchange and one copy of
 // the request between them: composing the separate middlewares gives the
 // same answers at a few more allocations.
 func Chain(opts Options) func(http.Handler) http.Handler {
 	stages := []stage{routeStage, bodyStage, rulesStage}
+	if opts.Schemas != nil {
+		stages = append(stages, schemaStage)
+	}
 	if opts.HasProviderKey != nil {
 		stages = append(stages, providerKeyStage)
 	}

@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"testing/fstest"
 
 	"github.com/flexinference/flexguard/middleware"
+	"github.com/flexinference/flexguard/schemas"
 	"github.com/flexinference/flexguard/validate"
 )
 
@@ -175,4 +177,26 @@ func ExampleResultFrom() {
 	// 200 ok=true endpoint=/v1/messages model=claude-sonnet-4 provider=anthropic start_within=priority (0s)
 	// 200 ok=true endpoint=/v1/interactions model=gemini-3-pro provider=gemini start_within=00h-02m-30s (2m30s)
 	// outside the middleware: ok = false
+}
+
+func ExampleSchema() {
+	// An embedder's own rule, with its own code and status.
+	files := fstest.MapFS{"limits.json": {Data: []byte(`{
+		"$schema": "https://json-schema.org/draft/2020-12/schema",
+		"properties": {"temperature": {
+			"x-flexguard-code": "temperature_too_high",
+			"x-flexguard-status": 422,
+			"x-flexguard-message": "temperature must be at most 1 on this gateway.",
+			"maximum": 1
+		}}
+	}`)}}
+	set, err := schemas.Compile(files, map[validate.Endpoint][]string{validate.ChatCompletions: {"limits.json"}})
+	if err != nil {
+		panic(err)
+	}
+	h := middleware.Chain(middleware.Options{Schemas: set})(http.NotFoundHandler())
+
+	show(h, "/v1/chat/completions", `{"model":"gpt-5.5","start_within":"auto","temperature":1.5}`)
+	// Output:
+	// 422 {"error":{"message":"temperature must be at most 1 on this gateway.","type":"invalid_request_error","code":"temperature_too_high","param":"temperature"}}
 }

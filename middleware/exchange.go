@@ -25,6 +25,7 @@ type exchange struct {
 	request  validate.Request
 
 	defaultResolved bool // the per-request default start_within was asked
+	schemasJudged   bool // the embedder's schemas have run
 }
 
 // exchangeKey is the context key of the exchange.

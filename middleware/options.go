@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/schemas"
 	"github.com/flexinference/flexguard/validate"
 )
 
@@ -43,6 +44,11 @@ type Options struct {
 	// answered payment_required, an error internal_error. Default: nil,
 	// no billing check.
 	OrgOverdue func(r *http.Request) (bool, error)
+
+	// Schemas are the embedder's own body rules, as JSON Schema files with
+	// their own codes (see schemas.Compile), judged after the canonical
+	// body rules and before the org-state lookups. Default: nil, none.
+	Schemas *schemas.Set
 
 	// ErrorWriter renders a rejection, to answer in a gateway's own error
 	// shape. It is not called for client_closed_request: nobody is

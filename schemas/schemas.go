@@ -145,6 +145,10 @@ func Compile(files fs.FS, paths map[validate.Endpoint][]string) (*Set, error) {
 // relative $refs resolve between them.
 const baseURL = "file:///flexguard-schemas/"
 
+// Covers reports whether the Set has schemas for ep, so that a caller can
+// skip decoding a body no schema will judge.
+func (s *Set) Covers(ep validate.Endpoint) bool { return len(s.byEndpoint[ep]) > 0 }
+
 // Check decodes body and judges it against ep's schemas; see
 // [Set.CheckValue]. An endpoint without schemas passes.
 func (s *Set) Check(ep validate.Endpoint, body []byte) *apierrors.Error {
