@@ -136,4 +136,24 @@ func TestSlowClientsAreCutOffWhileOthersAreServed(t *testing.T) {
 		served, slowest.Round(time.Millisecond), len(lived), longest.Round(time.Millisecond))
 	assert.Positive(t, served)
 	assert.Less(t, slowest, answerWithin)
+
+	// A body cut off by the read timeout reaches the chain as a failed
+	// read, the same as a client that hung up: it is logged as
+	// client_closed_request and answered nothing. A stalled header never
+	// reaches the chain at all.
+	const closedLine = `"code":"client_closed_request"`
+	timeout := time.After(closedWithin)
+	for {
+		lines, changed := p.log.snapshot()
+		cut := strings.Count(strings.Join(lines, "\n"), closedLine)
+		if cut >= bodyTricklers {
+			assert.Equal(t, bodyTricklers, cut, "one client_closed_request per trickled body")
+			break
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatalf("%d of %d trickled bodies logged as client_closed_request", cut, bodyTricklers)
+		}
+	}
 }
