@@ -8,11 +8,11 @@ import (
 	"testing"
 )
 
-// FuzzDuplicateKey checks DuplicateKey against a reference built on
+// FuzzDuplicateKeyPath checks DuplicateKey against a reference built on
 // encoding/json's tokenizer: on every body CheckJSON accepts, it must not
 // panic, must agree on whether some object repeats a key, and, when the
 // and on the path of the first repeated key in document order.
-func FuzzDuplicateKey(f *testing.F) {
+func FuzzDuplicateKeyPath(f *testing.F) {
 	for _, seed := range []string{
 		`{}`,
 		`{"model":"gpt-5.5"}`,
@@ -36,7 +36,7 @@ func FuzzDuplicateKey(f *testing.F) {
 			return
 		}
 		path, found := DuplicateKey(body)
-		wantPath, wantFound, err := referenceDuplicate(body)
+		wantPath, wantFound, err := referenceDuplicatePath(body)
 		if err != nil {
 			t.Fatalf("CheckJSON accepted a body encoding/json rejects: %v\n%q", err, body)
 		}
@@ -59,13 +59,13 @@ func validNonObject(body []byte) bool {
 	return err != nil && err.Code.String() == "invalid_body"
 }
 
-// referenceDuplicate walks body with json.Decoder.Token, in document order,
+// referenceDuplicatePath walks body with json.Decoder.Token, in document order,
 // and returns the rendered path of the first key an object repeats.
-func referenceDuplicate(body []byte) (path string, found bool, err error) {
+func referenceDuplicatePath(body []byte) (path string, found bool, err error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // 1e999 is valid JSON, if not a valid float64
 	var segs []string
-	found, err = refValue(dec, &segs)
+	found, err = referencePathValue(dec, &segs)
 	if err != nil {
 		return "", false, err
 	}
@@ -75,9 +75,9 @@ func referenceDuplicate(body []byte) (path string, found bool, err error) {
 	return "", false, nil
 }
 
-// refValue reads one value from dec. On a repeated key it stops, leaving
+// referencePathValue reads one value from dec. On a repeated key it stops, leaving
 // the path in segs.
-func refValue(dec *json.Decoder, segs *[]string) (bool, error) {
+func referencePathValue(dec *json.Decoder, segs *[]string) (bool, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return false, err
@@ -100,7 +100,7 @@ func refValue(dec *json.Decoder, segs *[]string) (bool, error) {
 				return true, nil
 			}
 			seen[key] = true
-			if found, err := refValue(dec, segs); found || err != nil {
+			if found, err := referencePathValue(dec, segs); found || err != nil {
 				return found, err
 			}
 			*segs = (*segs)[:len(*segs)-1]
@@ -108,7 +108,7 @@ func refValue(dec *json.Decoder, segs *[]string) (bool, error) {
 	case '[':
 		for i := 0; dec.More(); i++ {
 			*segs = append(*segs, "["+strconv.Itoa(i)+"]")
-			if found, err := refValue(dec, segs); found || err != nil {
+			if found, err := referencePathValue(dec, segs); found || err != nil {
 				return found, err
 			}
 			*segs = (*segs)[:len(*segs)-1]
