@@ -105,25 +105,30 @@ func stringEndBytes(b []byte, i int) int {
 // CheckJSON.
 func DuplicateKey(body []byte) (path string, found bool) {
 	var segs []string
-	if findDuplicate(unsafeString(body), &segs) {
+	if _, found := findDuplicate(unsafeString(body), skipSpace(unsafeString(body), 0), &segs); found {
 		return joinPath(segs), true
 	}
 	return "", false
 }
 
-// findDuplicate walks value depth first; on a repeated key it leaves the
-// path to it in segs and returns true.
-func findDuplicate(value string, segs *[]string) (found bool) {
-	i := skipSpace(value, 0)
-	if i >= len(value) {
-		return false
+// findDuplicate walks the value that starts at s[i] depth first and
+// returns the index just past it. It reads every byte once: measuring a
+// value before descending into it would rescan it at every level, which is
+// quadratic in the nesting depth. On a repeated key it leaves the path to
+// it in segs and returns found true.
+func findDuplicate(s string, i int, segs *[]string) (end int, found bool) {
+	if i >= len(s) {
+		return i, false
 	}
-	switch value[i] {
+	switch s[i] {
 	case '{':
 		var small [16]string // most objects are small: no map
 		seen := small[:0]
 		var many map[string]struct{}
-		forEachMember(value, func(key, v string) bool {
+		i = skipSpace(s, i+1)
+		for i < len(s) && s[i] == '"' {
+			keyEnd := stringEnd(s, i)
+			key := decodeString(s[i:keyEnd])
 			repeated := false
 			if many != nil {
 				_, repeated = many[key]
@@ -143,25 +148,36 @@ func findDuplicate(value string, segs *[]string) (found bool) {
 				}
 			}
 			*segs = append(*segs, keySegment(key))
-			if repeated || findDuplicate(v, segs) {
-				found = true
-				return false
+			if repeated {
+				return i, true
+			}
+			i = skipSpace(s, keyEnd) // the ':'
+			i = skipSpace(s, i+1)
+			if i, found = findDuplicate(s, i, segs); found {
+				return i, true
 			}
 			*segs = (*segs)[:len(*segs)-1]
-			return true
-		})
+			if i = skipSpace(s, i); i < len(s) && s[i] == ',' {
+				i = skipSpace(s, i+1)
+			}
+		}
+		return i + 1, false // past the '}'
 	case '[':
-		forEachElement(value, func(index int, v string) bool {
+		i = skipSpace(s, i+1)
+		for index := 0; i < len(s) && s[i] != ']'; index++ {
 			*segs = append(*segs, "["+strconv.Itoa(index)+"]")
-			if findDuplicate(v, segs) {
-				found = true
-				return false
+			if i, found = findDuplicate(s, i, segs); found {
+				return i, true
 			}
 			*segs = (*segs)[:len(*segs)-1]
-			return true
-		})
+			if i = skipSpace(s, i); i < len(s) && s[i] == ',' {
+				i = skipSpace(s, i+1)
+			}
+		}
+		return i + 1, false // past the ']'
+	default:
+		return valueEnd(s, i), false
 	}
-	return found
 }
 
 // maxKeyInPath bounds how much of one client key a param path repeats.

@@ -1,9 +1,8 @@
 package validate
 
 import (
+	"encoding/json"
 	"strings"
-
-	"github.com/tidwall/gjson"
 )
 
 // The helpers in this file walk JSON that has already passed CheckJSON.
@@ -92,13 +91,20 @@ func stringValue(raw string) (s string, ok bool) {
 }
 
 // decodeString decodes a raw JSON string, allocating only when it holds an
-// escape.
+// escape. Escapes are decoded by encoding/json itself, so the rules judge
+// exactly the string the handler decodes: gjson differs on a lone
+// surrogate escape followed by another \u escape ("\ud800\u0041"), which
+// it swallows whole where encoding/json keeps the second character.
 func decodeString(raw string) string {
 	inner := raw[1 : len(raw)-1]
 	if strings.IndexByte(inner, '\\') < 0 {
 		return inner
 	}
-	return gjson.Parse(raw).Str
+	var s string
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return inner // unreachable: raw has passed CheckJSON
+	}
+	return s
 }
 
 func skipSpace(s string, i int) int {
