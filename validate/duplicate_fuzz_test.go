@@ -10,8 +10,9 @@ import (
 
 // FuzzDuplicateKeyPath checks DuplicateKey against a reference built on
 // encoding/json's tokenizer: on every body CheckJSON accepts, it must not
-// panic, must agree on whether some object repeats a key, and, when the
-// and on the path of the first repeated key in document order.
+// panic, must agree on whether some object repeats a key, and must name
+// the same path to the first repeated key in document order. (main's
+// FuzzDuplicateKey checks the first two; this one adds the path.)
 func FuzzDuplicateKeyPath(f *testing.F) {
 	for _, seed := range []string{
 		`{}`,
