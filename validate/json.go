@@ -54,7 +54,8 @@ func tooDeep(body []byte) bool {
 	if len(body) <= MaxDepth {
 		return false
 	}
-	if bytes.Count(body, openBrace)+bytes.Count(body, openBracket) <= MaxDepth {
+	unseen := bytes.Count(body, openBrace) + bytes.Count(body, openBracket)
+	if unseen <= MaxDepth {
 		return false
 	}
 	depth := 0
@@ -63,11 +64,17 @@ func tooDeep(body []byte) bool {
 		case '"':
 			i = stringEndBytes(body, i) - 1
 		case '{', '[':
+			unseen--
 			if depth++; depth > MaxDepth {
 				return true
 			}
 		case '}', ']':
 			depth--
+			// Too few opening brackets are left (counting those in
+			// strings too) for the depth to pass the limit from here.
+			if depth+unseen <= MaxDepth {
+				return false
+			}
 		}
 	}
 	return false
@@ -193,8 +200,13 @@ func keySegment(key string) string {
 	return key
 }
 
+// maxParamPath bounds a param path. Each key in it is cut already, but a
+// body may nest 10,000 levels, so the path as a whole needs its own bound.
+const maxParamPath = 256
+
 // joinPath renders segments as a param path: dots between keys, brackets
-// for indexes ("messages[0].content[2].cache_control").
+// for indexes ("messages[0].content[2].cache_control"). A path longer than
+// maxParamPath keeps its end, the repeated key, behind a leading "…".
 func joinPath(segs []string) string {
 	var b strings.Builder
 	for _, s := range segs {
@@ -203,5 +215,13 @@ func joinPath(segs []string) string {
 		}
 		b.WriteString(s)
 	}
-	return b.String()
+	path := b.String()
+	if len(path) <= maxParamPath {
+		return path
+	}
+	tail := path[len(path)-maxParamPath:]
+	for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
+		tail = tail[1:] // do not split a multi-byte character
+	}
+	return "…" + tail
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +72,16 @@ func serve(args []string, stderr io.Writer) int {
 	if !ok {
 		return usageError(fs, stderr, "-dialect: unknown dialect %q; want one of %s", clip(*dialectName), strings.Join(dialect.Names(), ", "))
 	}
+	// Hidden test knobs: the slow-client tests shorten the read timeouts
+	// so that trickling connections are cut within seconds.
+	headerTimeout, err := envDuration("FLEXGATE_READ_HEADER_TIMEOUT", readHeaderTimeout)
+	if err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
+	bodyTimeout, err := envDuration("FLEXGATE_READ_TIMEOUT", readTimeout)
+	if err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
 	var next http.Handler = http.HandlerFunc(echo)
@@ -88,8 +99,8 @@ func serve(args []string, stderr io.Writer) int {
 
 	srv := &http.Server{
 		Handler:           middleware.Chain(opts)(next),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
+		ReadHeaderTimeout: headerTimeout,
+		ReadTimeout:       bodyTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
@@ -106,6 +117,13 @@ func serve(args []string, stderr io.Writer) int {
 		mode = "proxy to " + *upstream
 	}
 	logger.Info("listening on "+where, "addr", ln.Addr().String(), "mode", mode)
+
+	if debugAddr := os.Getenv("FLEXGATE_DEBUG_ADDR"); debugAddr != "" {
+		if err := serveDebug(debugAddr, logger); err != nil {
+			logger.Error("cannot listen for debug", "addr", debugAddr, "err", err.Error())
+			return exitFailed
+		}
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -162,4 +180,35 @@ func parseUpstream(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("want an absolute http or https URL such as http://127.0.0.1:9000, got %q", clip(raw))
 	}
 	return u, nil
+}
+
+// envDuration reads a positive duration ("1s", "500ms") from the
+// environment variable name, or returns def when it is unset.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	raw, ok := os.LookupEnv(name)
+	if !ok {
+		return def, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: want a positive duration such as 2s, got %q", name, clip(raw))
+	}
+	return d, nil
+}
+
+// serveDebug is a hidden test knob: with FLEXGATE_DEBUG_ADDR set, the
+// soak test reads the process's goroutine count from GET /goroutines on a
+// listener of its own, away from the guarded endpoints.
+func serveDebug(addr string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /goroutines", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, "%d\n", runtime.NumGoroutine())
+	})
+	logger.Info("debug on http://"+ln.Addr().String(), "addr", ln.Addr().String())
+	go func() { _ = http.Serve(ln, mux) }()
+	return nil
 }

@@ -1,0 +1,240 @@
+package middleware_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/middleware"
+	"github.com/flexinference/flexguard/validate"
+)
+
+// exchangeResult is what one request through the chain produced.
+type exchangeResult struct {
+	rec      *httptest.ResponseRecorder
+	handled  bool
+	received []byte
+	result   validate.Result
+}
+
+// throughChain sends body as a POST to path through Chain(opts), in front
+// of a handler that records what it was given.
+func throughChain(t *testing.T, opts middleware.Options, path string, body []byte) exchangeResult {
+	t.Helper()
+	var out exchangeResult
+	h := middleware.Chain(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out.handled = true
+		var err error
+		out.received, err = io.ReadAll(r.Body)
+		require.NoError(t, err)
+		out.result, _ = middleware.ResultFrom(r.Context())
+		w.WriteHeader(http.StatusOK)
+	}))
+	out.rec = httptest.NewRecorder()
+	h.ServeHTTP(out.rec, httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body)))
+	return out
+}
+
+// errorBody decodes a canonical error answer.
+func errorBody(t *testing.T, rec *httptest.ResponseRecorder) (code, param, message string) {
+	t.Helper()
+	var body struct {
+		Error struct {
+			Code    string  `json:"code"`
+			Param   *string `json:"param"`
+			Message string  `json:"message"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), "the answer is JSON: %.200q", rec.Body.String())
+	if body.Error.Param != nil {
+		param = *body.Error.Param
+	}
+	return body.Error.Code, param, body.Error.Message
+}
+
+// TestDeepNestingIsAnsweredWithoutGrowingStacks sends bodies that are
+// nothing but '[' through the chain. Each must be invalid_json, and the
+// goroutine stacks in use, read while the rejected requests are still on
+// their goroutines (in OnReject), must stay small: a validator that
+// recursed once per bracket would need hundreds of megabytes of stack for
+// a single one of these bodies.
+func TestDeepNestingIsAnsweredWithoutGrowingStacks(t *testing.T) {
+	// Not parallel: StackInuse is process-wide, and other tests' goroutines
+	// would blur it.
+	const stackBound = 64 << 20
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+
+	var (
+		mu       sync.Mutex
+		maxStack uint64
+		rejected int
+	)
+	opts := middleware.Options{Policy: validate.Policy{MaxBodyBytes: 2 << 20}}
+	opts.OnReject = func(_ *http.Request, err *apierrors.Error) {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		mu.Lock()
+		defer mu.Unlock()
+		maxStack = max(maxStack, m.StackInuse)
+		rejected++
+	}
+	handler := middleware.Chain(opts)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		t.Error("a body of unclosed brackets reached the handler")
+	}))
+	send := func(body []byte) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/responses", bytes.NewReader(body)))
+		return rec
+	}
+
+	oneMillion := bytes.Repeat([]byte{'['}, 1_000_000)
+	rec := send(oneMillion)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	code, _, _ := errorBody(t, rec)
+	assert.Equal(t, "invalid_json", code)
+
+	const concurrent = 32
+	oneMiB := bytes.Repeat([]byte{'['}, 1<<20)
+	codes := make([]string, concurrent)
+	var wg sync.WaitGroup
+	for i := range concurrent {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			handler.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/chat/completions", bytes.NewReader(oneMiB)))
+			var body struct{ Error struct{ Code string } }
+			if json.Unmarshal(rec.Body.Bytes(), &body) == nil {
+				codes[i] = body.Error.Code
+			}
+		})
+	}
+	wg.Wait()
+	for i, code := range codes {
+		assert.Equal(t, "invalid_json", code, "request %d", i)
+	}
+
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, concurrent+1, rejected)
+	t.Logf("StackInuse: before %d KiB, highest while rejecting %d KiB, after %d KiB",
+		before.StackInuse>>10, maxStack>>10, after.StackInuse>>10)
+	assert.Less(t, maxStack, uint64(stackBound), "stacks grew while rejecting deep bodies")
+	assert.Less(t, after.StackInuse, uint64(stackBound))
+}
+
+// TestInvalidUTF8AnywhereIsInvalidJSON puts bytes that are not UTF-8 in
+// every place a string can be. Each would otherwise pass (the same body
+// with the bytes replaced by "x" does), so the UTF-8 check is what fails.
+func TestInvalidUTF8AnywhereIsInvalidJSON(t *testing.T) {
+	t.Parallel()
+	const template = `{"model":"gpt-5.5","start_within":"auto",%s}`
+	bad := map[string]string{
+		"a lone continuation byte":       "\x80",
+		"a truncated two-byte sequence":  "\xc3",
+		"an overlong encoding of '/'":    "\xc0\xaf",
+		"an encoded UTF-16 surrogate":    "\xed\xa0\x80",
+		"a code point above U+10FFFF":    "\xf4\x90\x80\x80",
+		"the byte 0xFF":                  "\xff",
+		"a truncated four-byte sequence": "\xf0\x9f\x98",
+	}
+	places := map[string]string{
+		"in a top-level key":            `"meta%s":1`,
+		"in a top-level value":          `"metadata":"a%sb"`,
+		"in a nested key":               `"metadata":{"k%s":"v"}`,
+		"in a string nested in arrays":  `"input":[{"role":"user","content":[{"type":"input_text","text":"hi %s"}]}]`,
+		"at the end of a nested string": `"metadata":{"note":"x%s"}`,
+	}
+	for badName, bytesOut := range bad {
+		for placeName, place := range places {
+			t.Run(badName+" "+placeName+" is invalid_json", func(t *testing.T) {
+				t.Parallel()
+				control := throughChain(t, middleware.Options{}, "/v1/responses",
+					[]byte(strings.Replace(template, "%s", strings.Replace(place, "%s", "x", 1), 1)))
+				require.True(t, control.handled, "the same body in valid UTF-8 passes: %s", control.rec.Body)
+
+				body := []byte(strings.Replace(template, "%s", strings.Replace(place, "%s", bytesOut, 1), 1))
+				got := throughChain(t, middleware.Options{}, "/v1/responses", body)
+				require.False(t, got.handled)
+				require.Equal(t, http.StatusBadRequest, got.rec.Code)
+				code, _, _ := errorBody(t, got.rec)
+				assert.Equal(t, "invalid_json", code)
+			})
+		}
+	}
+}
+
+// goInternals matches what must never reach a client: traces, panics and
+// source paths.
+var goInternals = regexp.MustCompile(`goroutine|panic|runtime\.|\.go:\d|/(usr|root|home|tmp|work)/`)
+
+// TestHostileValuesGetSmallAnswers sends values of 100 KB where the
+// answer might repeat them. Every answer must stay under 1 KB, be valid
+// JSON and say nothing about the gateway's internals.
+func TestHostileValuesGetSmallAnswers(t *testing.T) {
+	t.Parallel()
+	const maxAnswer = 1 << 10
+	huge := strings.Repeat("a", 100<<10)
+	hugeUnicode := strings.Repeat("é", 50<<10)
+	strict := middleware.Options{Policy: validate.Policy{StrictDuplicateKeys: true}}
+
+	// A duplicate under 9,000 levels of arrays, and one under 9,000
+	// levels of objects with 64-byte keys: each key in the path is cut,
+	// but the path as a whole needs its own bound.
+	deepArrays := strings.Repeat("[", 9000) + `{"a":1,"a":2}` + strings.Repeat("]", 9000)
+	key64 := `"` + strings.Repeat("k", 64) + `":`
+	deepObjects := `{"model":"gpt-5.5",` + strings.Repeat(key64+"{", 9000) + `"a":1,"a":2` + strings.Repeat("}", 9000) + `}`
+
+	cases := []struct {
+		name     string
+		opts     middleware.Options
+		path     string
+		body     string
+		wantCode string
+	}{
+		{"a 100 KB model name with a duration on a non-flex model", middleware.Options{}, "/v1/responses",
+			`{"model":"gpt-4o-` + huge + `","start_within":"00h-00m-30s"}`, "model_not_flex_capable"},
+		{"a 100 KB model name of two-byte characters", middleware.Options{}, "/v1/responses",
+			`{"model":"gpt-4o-` + hugeUnicode + `","start_within":"00h-00m-30s"}`, "model_not_flex_capable"},
+		{"a 100 KB start_within", middleware.Options{}, "/v1/responses",
+			`{"model":"gpt-5.5","start_within":"` + huge + `"}`, "invalid_start_within"},
+		{"a 100 KB start_within of two-byte characters", middleware.Options{}, "/v1/responses",
+			`{"model":"gpt-5.5","start_within":"` + hugeUnicode + `"}`, "invalid_start_within"},
+		{"a 100 KB key repeated in strict mode", strict, "/v1/responses",
+			`{"model":"gpt-5.5","` + huge + `":1,"` + huge + `":2}`, "invalid_json"},
+		{"a 100 KB two-byte key repeated in strict mode", strict, "/v1/responses",
+			`{"model":"gpt-5.5","` + hugeUnicode + `":1,"` + hugeUnicode + `":2}`, "invalid_json"},
+		{"a repeated key 9,000 arrays deep in strict mode", strict, "/v1/responses",
+			`{"model":"gpt-5.5","input":` + deepArrays + `}`, "invalid_json"},
+		{"a repeated key 9,000 objects deep with long keys in strict mode", strict, "/v1/responses",
+			deepObjects, "invalid_json"},
+		{"a 100 KB unknown path", middleware.Options{}, "/v1/" + huge, `{}`, "unknown_url"},
+		{"a 100 KB cache_control path on messages", middleware.Options{}, "/v1/messages",
+			`{"model":"claude-x","start_within":"auto","max_tokens":1,"messages":[{"role":"user","content":[{"type":"text","text":"` + huge + `","cache_control":{}}]}]}`, "unsupported_parameter"},
+		{"a body of 100 KB of garbage", middleware.Options{}, "/v1/responses", "{" + huge, "invalid_json"},
+	}
+	for _, c := range cases {
+		t.Run(c.name+" is answered in under 1 KB", func(t *testing.T) {
+			t.Parallel()
+			got := throughChain(t, c.opts, c.path, []byte(c.body))
+			require.False(t, got.handled)
+			assert.Less(t, got.rec.Body.Len(), maxAnswer, "answer: %.300s", got.rec.Body)
+			assert.True(t, json.Valid(got.rec.Body.Bytes()), "the answer is JSON")
+			code, param, message := errorBody(t, got.rec)
+			assert.Equal(t, c.wantCode, code)
+			assert.NotRegexp(t, goInternals, got.rec.Body.String())
+			assert.LessOrEqual(t, len(param), 300, "param")
+			assert.LessOrEqual(t, len(message), 700, "message")
+		})
+	}
+}
