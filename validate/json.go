@@ -58,11 +58,12 @@ func tooDeep(body []byte) bool {
 	if unseen <= MaxDepth {
 		return false
 	}
+	text := unsafeString(body) // to share stringEnd with the scanner
 	depth := 0
-	for i := 0; i < len(body); i++ {
-		switch body[i] {
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
 		case '"':
-			i = stringEndBytes(body, i) - 1
+			i = stringEnd(text, i) - 1
 		case '{', '[':
 			unseen--
 			if depth++; depth > MaxDepth {
@@ -81,27 +82,6 @@ func tooDeep(body []byte) bool {
 }
 
 var openBrace, openBracket = []byte{'{'}, []byte{'['}
-
-// stringEndBytes is stringEnd over bytes: an unterminated string ends the
-// body.
-func stringEndBytes(b []byte, i int) int {
-	i++
-	for {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
-			return len(b)
-		}
-		i += j
-		backslashes := 0
-		for k := i - 1; b[k] == '\\'; k-- {
-			backslashes++
-		}
-		i++
-		if backslashes%2 == 0 {
-			return i
-		}
-	}
-}
 
 // DuplicateKey returns the path of the first key that an object in body
 // repeats ("messages[0].content[1].type"), walking the document in order;
