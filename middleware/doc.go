@@ -59,6 +59,12 @@
 //  11. [Provider]: flex_unsupported_for_anthropic,
 //     auto_unsupported_for_gemini, model_not_flex_capable
 //  12. [TokenCap]: missing_max_tokens
+//
+// then, when Options.Schemas holds the embedder's own JSON Schema rules,
+// [Schema]: the embedder's codes and statuses — body rules before any
+// lookup, so a body that will be refused costs the embedder no round trip;
+// and
+//
 //  13. [ProviderKey]: no_byok_key, no_gemini_key, no_anthropic_key; then
 //     [Billing]: payment_required (402) — only when the embedder sets the
 //     lookups Options.HasProviderKey and Options.OrgOverdue.
