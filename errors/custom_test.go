@@ -112,5 +112,5 @@ func TestCatalogErrorsRenderAsBefore(t *testing.T) {
 	apierrors.Write(rec, apierrors.New(apierrors.MethodNotAllowed))
 	assert.Equal(t, 405, rec.Code)
 	assert.Equal(t, "POST", rec.Header().Get("Allow"))
-	assert.JSONEq(t, `{"error":{"message":"This endpoint only accepts POST. Send the request as a POST with a JSON body.","type":"invalid_request_error","code":"method_not_allowed","param":null}}`, rec.Body.String())
+	assert.JSONEq(t, `{"error":{"message":"Requests to this path must use the POST method; resend it as POST, with the JSON request as its body.","type":"invalid_request_error","code":"method_not_allowed","param":null}}`, rec.Body.String())
 }

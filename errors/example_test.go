@@ -18,7 +18,7 @@ func ExampleWrite() {
 	// Output:
 	// 405
 	// Allow: POST
-	// {"error":{"message":"This endpoint only accepts POST. Send the request as a POST with a JSON body.","type":"invalid_request_error","code":"method_not_allowed","param":null}}
+	// {"error":{"message":"Requests to this path must use the POST method; resend it as POST, with the JSON request as its body.","type":"invalid_request_error","code":"method_not_allowed","param":null}}
 }
 
 func ExampleNew() {

@@ -47,7 +47,7 @@ func ExampleRoute() {
 	show(h, "/v1/models", `{}`)
 	// Output:
 	// 200 upstream got 38 bytes
-	// 404 {"error":{"message":"There is no endpoint at this path. Use /v1/responses, /v1/chat/completions, /v1/interactions or /v1/messages.","type":"invalid_request_error","code":"unknown_url","param":null}}
+	// 404 {"error":{"message":"Nothing is served at this path. The gateway answers four paths: /v1/responses, /v1/chat/completions, /v1/interactions and /v1/messages.","type":"invalid_request_error","code":"unknown_url","param":null}}
 }
 
 func ExampleBodyLimit() {
@@ -77,7 +77,7 @@ func ExampleModel() {
 	show(h, "/v1/responses", `{"model":""}`)
 	// Output:
 	// 200 upstream got 19 bytes
-	// 400 {"error":{"message":"The model field must be a non-empty string, for example \"model\": \"gpt-5.5\".","type":"invalid_request_error","code":"missing_model","param":"model"}}
+	// 400 {"error":{"message":"Name the model to run in a model field holding text, such as \"gpt-5.5\"; it is absent, null, empty or not text here.","type":"invalid_request_error","code":"missing_model","param":"model"}}
 }
 
 func ExampleParameters() {

@@ -73,5 +73,5 @@ func ExampleByName() {
 	fmt.Print(rec.Code, " ", rec.Body.String())
 	// Output:
 	// [fireworks flexinference gip mskeys]
-	// 404 {"error":{"type":"not_found","code":"not_found","message":"There is no endpoint at this path. Use /v1/responses, /v1/chat/completions, /v1/interactions or /v1/messages."}}
+	// 404 {"error":{"type":"not_found","code":"not_found","message":"Nothing is served at this path. The gateway answers four paths: /v1/responses, /v1/chat/completions, /v1/interactions and /v1/messages."}}
 }
