@@ -23,12 +23,10 @@ func Billing(opts Options) func(http.Handler) http.Handler {
 }
 
 func billingStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Request) *apierrors.Error {
-	// The model first, then start_within: the order of checks holds even
-	// when Billing is mounted alone.
-	if err := modelStage(g, x, w, r); err != nil {
-		return err
-	}
-	if err := startWithinStage(g, x, w, r); err != nil {
+	// Every body rule first (steps 7 to 12), so that the order of checks
+	// holds when Billing is mounted alone and no lookup is spent on a body
+	// that will be refused.
+	if err := rulesStage(g, x, w, r); err != nil {
 		return err
 	}
 	res := x.request.Result()

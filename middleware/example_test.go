@@ -141,10 +141,10 @@ func ExampleProviderKey() {
 		HasProviderKey: func(r *http.Request, p validate.Provider) (bool, error) { return keys[p], nil },
 	})(upstream)
 
-	show(h, "/v1/responses", `{"model":"gpt-5.5"}`)
-	show(h, "/v1/interactions", `{"model":"gemini-3-pro"}`)
+	show(h, "/v1/responses", `{"model":"gpt-5.5","start_within":"auto"}`)
+	show(h, "/v1/interactions", `{"model":"gemini-3-pro","start_within":"default"}`)
 	// Output:
-	// 200 upstream got 19 bytes
+	// 200 upstream got 41 bytes
 	// 400 {"error":{"message":"Your organization has no usable Gemini key, which gemini-* models need. Add one on the dashboard under Settings, API keys.","type":"invalid_request_error","code":"no_gemini_key","param":"model"}}
 }
 

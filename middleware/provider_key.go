@@ -26,7 +26,9 @@ var missingKeyCode = [...]apierrors.Code{
 }
 
 func providerKeyStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Request) *apierrors.Error {
-	if err := modelStage(g, x, w, r); err != nil {
+	// Every body rule first (steps 7 to 12): a lookup is step 13, and a
+	// body that will be refused costs the embedder no round trip.
+	if err := rulesStage(g, x, w, r); err != nil {
 		return err
 	}
 	provider := x.request.Result().Provider

@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -23,13 +24,14 @@ func TestProviderKeyStandalone(t *testing.T) {
 		wantAsked    validate.Provider
 		wantNotAsked bool
 	}{
-		{"an OpenAI model without a key is no_byok_key", `{"model":"gpt-5.5"}`, false, nil, "no_byok_key", validate.OpenAI, false},
-		{"a gemini model without a key is no_gemini_key", `{"model":"gemini-3-pro"}`, false, nil, "no_gemini_key", validate.Gemini, false},
-		{"a claude model without a key is no_anthropic_key", `{"model":"claude-x"}`, false, nil, "no_anthropic_key", validate.Anthropic, false},
-		{"a key present passes", `{"model":"claude-x"}`, true, nil, "", validate.Anthropic, false},
-		{"a failed lookup fails closed", `{"model":"gemini-3-pro"}`, true, errors.New("store down"), "no_gemini_key", validate.Gemini, false},
+		{"an OpenAI model without a key is no_byok_key", `{"model":"gpt-5.5","start_within":"auto","max_tokens":64}`, false, nil, "no_byok_key", validate.OpenAI, false},
+		{"a gemini model without a key is no_gemini_key", `{"model":"gemini-3-pro","start_within":"default","max_tokens":64}`, false, nil, "no_gemini_key", validate.Gemini, false},
+		{"a claude model without a key is no_anthropic_key", `{"model":"claude-x","start_within":"auto","max_tokens":64}`, false, nil, "no_anthropic_key", validate.Anthropic, false},
+		{"a key present passes", `{"model":"claude-x","start_within":"auto","max_tokens":64}`, true, nil, "", validate.Anthropic, false},
+		{"a failed lookup fails closed", `{"model":"gemini-3-pro","start_within":"default","max_tokens":64}`, true, errors.New("store down"), "no_gemini_key", validate.Gemini, false},
 		{"a missing model is answered without a lookup", `{}`, true, nil, "missing_model", 0, true},
-		{"start_within and the token cap are not ProviderKey's to judge", `{"model":"claude-x","start_within":"00h-00m-30s"}`, true, nil, "", validate.Anthropic, false},
+		{"the body rules are judged before any lookup", `{"model":"claude-x","start_within":"00h-00m-30s","max_tokens":64}`, true, nil, "flex_unsupported_for_anthropic", 0, true},
+		{"a body rule beats a missing key", `{"model":"gpt-5.5","start_within":"auto","top_k":5}`, false, nil, "unsupported_parameter", 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +46,7 @@ func TestProviderKeyStandalone(t *testing.T) {
 			rec := serve(middleware.ProviderKey(opts)(&okHandler{}), post("/v1/messages", tt.body))
 			code, param := errorCode(t, rec)
 			assert.Equal(t, tt.wantCode, code)
-			if tt.wantCode != "" {
+			if strings.HasPrefix(tt.wantCode, "no_") {
 				assert.Equal(t, "model", param)
 			}
 			if tt.wantNotAsked {

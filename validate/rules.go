@@ -236,6 +236,11 @@ func (v *Validator) StartWithin(r *Request) *apierrors.Error {
 	raw := r.field(fieldStartWithin)
 	if !isSet(raw) {
 		switch {
+		case r.hasOverride && !r.override.Valid():
+			// The embedder's default is broken, not the request: refuse
+			// rather than route on a value outside the grammar.
+			return r.fail(apierrors.NewMessage(apierrors.InternalError, "",
+				"The gateway's default start_within for this request is invalid. This is the gateway's fault; retry later or send start_within yourself."))
 		case r.hasOverride:
 			r.startWithin = r.override
 		case v.policy.defaultStart.Mode != 0:

@@ -49,6 +49,17 @@ type StartWithin struct {
 	Duration time.Duration
 }
 
+// Valid reports whether s is a value ParseStartWithin could return: one
+// of the four modes, and for a duration a whole number of seconds from 5
+// to 600. A default built in code (an embedder's per-request one) is held
+// to it.
+func (s StartWithin) Valid() bool {
+	if s.Mode == ModeDuration {
+		return s.Duration >= MinStartWithin && s.Duration <= MaxStartWithin && s.Duration%time.Second == 0
+	}
+	return s.Mode >= ModeDefault && s.Mode <= ModeAuto && s.Duration == 0
+}
+
 // IsFlex reports whether s asks for the flex race (a duration), the only
 // billable routing.
 func (s StartWithin) IsFlex() bool { return s.Mode == ModeDuration }
