@@ -75,6 +75,18 @@ func OrgRateLimited() *Error {
 	return &Error{Code: RateLimitExceeded, RetryAfter: RetryAfterPerOrg}
 }
 
+// RetryAfterSeconds is the Retry-After value of a rate_limit_exceeded
+// answer: RetryAfter rounded up to whole seconds, or the per-organisation
+// wait when RetryAfter is not positive, because every 429 tells the client
+// how long to wait.
+func (e *Error) RetryAfterSeconds() int {
+	wait := e.RetryAfter
+	if wait <= 0 {
+		wait = RetryAfterPerOrg
+	}
+	return int((wait + time.Second - 1) / time.Second)
+}
+
 // Error implements the error interface: "flexguard: missing_model (param
 // model): message".
 func (e *Error) Error() string {

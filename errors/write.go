@@ -16,7 +16,7 @@ import (
 // must be called before anything else is written to w.
 func Write(w http.ResponseWriter, err error) {
 	var e *Error
-	if !errors.As(err, &e) || e == nil || !e.renderable() {
+	if !errors.As(err, &e) || e == nil || !e.Renderable() {
 		e = &Error{Code: InternalError}
 	}
 	h := w.Header()
@@ -27,14 +27,7 @@ func Write(w http.ResponseWriter, err error) {
 	case e.Code == MethodNotAllowed:
 		h["Allow"] = allowPOST
 	case e.Code == RateLimitExceeded:
-		// The spec promises every 429 a Retry-After; a bare
-		// &Error{Code: RateLimitExceeded} gets the per-organisation wait,
-		// as New would have given it.
-		wait := e.RetryAfter
-		if wait <= 0 {
-			wait = RetryAfterPerOrg
-		}
-		h.Set("Retry-After", strconv.FormatInt(int64((wait+999_999_999)/1_000_000_000), 10))
+		h.Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds()))
 	}
 	body := e.body()
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
@@ -58,9 +51,10 @@ var defaultBodies = func() (bodies [codeEnd][]byte) {
 	return bodies
 }()
 
-// renderable reports whether e names a code the writer can render: a
-// catalog code, or a valid custom one.
-func (e *Error) renderable() bool {
+// Renderable reports whether e names a code a writer can render: a catalog
+// code, or a valid custom one. Writers answer anything else as
+// internal_error.
+func (e *Error) Renderable() bool {
 	if e.Custom != nil {
 		return e.Custom.Valid()
 	}

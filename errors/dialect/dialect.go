@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/tidwall/gjson"
@@ -74,24 +75,34 @@ type table = map[apierrors.Code]row
 
 // shape says how a dialect lays out its body.
 type shape struct {
-	object       bool // "object":"error" first, as OpenAI-compatible servers send
-	messageFirst bool // "message" before "type", as the dialect documents it
-	param        bool // render "param" (null when the error names no field)
+	object         bool // "object":"error" first, as OpenAI-compatible servers send
+	messageFirst   bool // "message" before "type", as the dialect documents it
+	param          bool // render "param" (null when the error names no field)
+	typeFromStatus bool // the body's type names the status ("bad_request")
+	code           bool // the body has a "code" field
 }
 
-// resolve returns the error to render: a nil or out-of-catalog error
+// resolve returns the error to render: a nil or unrenderable error
 // becomes internal_error so that a bug never reaches the client as text.
 func resolve(err *apierrors.Error) *apierrors.Error {
-	if err == nil || !known(err.Code) {
+	if err == nil || !err.Renderable() {
 		return apierrors.New(apierrors.InternalError)
 	}
 	return err
 }
 
-// known reports whether c is a catalog code.
-func known(c apierrors.Code) bool {
-	_, ok := apierrors.CodeOf(c.String())
-	return ok
+// customRow renders an embedder's own code (from its schemas) in a
+// dialect: its own status and name, laid out as the dialect lays out its
+// rows.
+func customRow(s shape, err *apierrors.Error) row {
+	rw := row{status: err.Status(), typ: string(err.Type())}
+	if s.typeFromStatus {
+		rw.typ = strings.ReplaceAll(strings.ToLower(http.StatusText(rw.status)), " ", "_")
+	}
+	if s.code {
+		rw.code = err.Name()
+	}
+	return rw
 }
 
 // write renders err through t in the layout s. The headers follow
@@ -100,7 +111,10 @@ func known(c apierrors.Code) bool {
 func write(w http.ResponseWriter, t table, s shape, err *apierrors.Error) {
 	err = resolve(err)
 	rw, ok := t[err.Code]
-	if !ok { // unreachable while the tests hold; fail safe, not silent
+	switch {
+	case err.Custom != nil:
+		rw = customRow(s, err)
+	case !ok: // unreachable while the tests hold; fail safe, not silent
 		rw = t[apierrors.InternalError]
 	}
 	h := w.Header()
@@ -110,10 +124,7 @@ func write(w http.ResponseWriter, t table, s shape, err *apierrors.Error) {
 	case http.StatusMethodNotAllowed:
 		h.Set("Allow", http.MethodPost)
 	case http.StatusTooManyRequests:
-		if err.RetryAfter > 0 {
-			secs := (err.RetryAfter + 999_999_999) / 1_000_000_000 // whole seconds, rounded up
-			h.Set("Retry-After", strconv.FormatInt(int64(secs), 10))
-		}
+		h.Set("Retry-After", strconv.Itoa(err.RetryAfterSeconds()))
 	}
 	body := appendBody(make([]byte, 0, 256), s, rw, err)
 	h.Set("Content-Length", strconv.Itoa(len(body)))

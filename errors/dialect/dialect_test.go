@@ -263,7 +263,36 @@ func TestRetryAfterRoundsUpToWholeSeconds(t *testing.T) {
 			rec = render(t, w, apierrors.AuthFloodLimited())
 			assert.Equal(t, "60", rec.Header().Get("Retry-After"))
 			rec = render(t, w, &apierrors.Error{Code: apierrors.RateLimitExceeded})
-			assert.Empty(t, rec.Header().Values("Retry-After"), "no wait known, no header")
+			assert.Equal(t, "5", rec.Header().Get("Retry-After"), "every 429 says how long to wait: the per-organisation wait by default")
+		})
+	}
+}
+
+// TestEmbedderCodesKeepTheirStatusInEveryDialect renders a custom code, as
+// an embedder's schema produces it, in each dialect: its own status and
+// name, never internal_error.
+func TestEmbedderCodesKeepTheirStatusInEveryDialect(t *testing.T) {
+	t.Parallel()
+	custom := apierrors.NewCustom(apierrors.CustomCode{Name: "temperature_too_high", Status: 422}, "temperature", "temperature must be at most 1.")
+	wantType := map[string]string{"fireworks": "unprocessable_entity", "gip": "unprocessable_entity", "mskeys": "invalid_request_error", "flexinference": "invalid_request_error"}
+	wantCode := map[string]string{"fireworks": "", "gip": "temperature_too_high", "mskeys": "temperature_too_high", "flexinference": "temperature_too_high"}
+	for _, name := range dialect.Names() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w, _ := dialect.ByName(name)
+			rec := render(t, w, custom)
+			require.Equal(t, 422, rec.Code, rec.Body.String())
+			var body struct {
+				Error map[string]any `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+			assert.Equal(t, wantType[name], body.Error["type"])
+			if wantCode[name] == "" {
+				assert.NotContains(t, body.Error, "code")
+			} else {
+				assert.Equal(t, wantCode[name], body.Error["code"])
+			}
+			assert.Equal(t, "temperature must be at most 1.", body.Error["message"])
 		})
 	}
 }

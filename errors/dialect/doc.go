@@ -53,5 +53,11 @@
 // change the shape and the classification, never the advice. param is
 // rendered where the dialect has a place for it (fireworks). Allow: POST
 // is sent only when the dialect's status is 405, and Retry-After only
-// when it is 429, since other statuses give them no meaning.
+// when it is 429 (every 429 carries one: the error's wait, or the
+// per-organisation 5 seconds), since other statuses give them no meaning.
+//
+// An embedder's own code (from its schemas; see apierrors.CustomCode)
+// keeps its own status and name in every dialect: the type is the status
+// name where the dialect names types by status (fireworks, gip), and the
+// code is the embedder's where the dialect has a code field (gip, mskeys).
 package dialect

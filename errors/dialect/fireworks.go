@@ -16,7 +16,7 @@ func Fireworks(w http.ResponseWriter, _ *http.Request, err *apierrors.Error) {
 	write(w, fireworksTable, fireworksShape, err)
 }
 
-var fireworksShape = shape{object: true, param: true}
+var fireworksShape = shape{object: true, param: true, typeFromStatus: true}
 
 // fireworksTable holds every canonical code against Fireworks' status
 // table: status and error name ("Bad Request" → "bad_request").

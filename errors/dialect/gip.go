@@ -16,7 +16,7 @@ func GIP(w http.ResponseWriter, _ *http.Request, err *apierrors.Error) {
 	write(w, gipTable, gipShape, err)
 }
 
-var gipShape = shape{}
+var gipShape = shape{typeFromStatus: true, code: true}
 
 // gipTable holds every canonical code against seed 003's statuses (400,
 // 401, 403, 404, 409, 429, 500, 502, 503) and codes. Its split: a body it

@@ -18,7 +18,7 @@ func MSKeys(w http.ResponseWriter, _ *http.Request, err *apierrors.Error) {
 	write(w, msKeysTable, msKeysShape, err)
 }
 
-var msKeysShape = shape{messageFirst: true}
+var msKeysShape = shape{messageFirst: true, code: true}
 
 // msKeysTable holds every canonical code against the statuses of seed 002:
 // 400, 401, 403, 404, 429, 500, 502 and 503.
