@@ -116,7 +116,10 @@ func Parse(name string, src []byte) ([]*Case, error) {
 			if state != 0 {
 				return nil, fail(n, "case %q has no --- want line", c.Name)
 			}
-			c = &Case{File: name, Line: n, Name: strings.TrimPrefix(line, "=== "), ContentLength: -1}
+			c = &Case{File: name, Line: n, Name: strings.TrimSpace(strings.TrimPrefix(line, "=== ")), ContentLength: -1}
+			if c.Name == "" {
+				return nil, fail(n, "a case needs a name after ===")
+			}
 			state, body, size = 1, nil, -1
 			if !sc.Scan() {
 				return nil, fail(n, "case without a request line")
@@ -172,7 +175,9 @@ func (c *Case) directive(d string, size *int64) error {
 	var err error
 	switch name {
 	case "size":
-		*size, err = strconv.ParseInt(arg, 10, 64)
+		if *size, err = strconv.ParseInt(arg, 10, 64); err == nil && (*size < 0 || *size > maxBody) {
+			err = fmt.Errorf("@size %d is outside 0..%d", *size, maxBody)
+		}
 	case "chunked":
 		c.Chunked = true
 	case "content-length":
@@ -204,8 +209,8 @@ func (c *Case) want(f []string) error {
 		return fmt.Errorf("--- want needs a status")
 	}
 	status, err := strconv.Atoi(f[0])
-	if err != nil {
-		return fmt.Errorf("--- want: status %q: %v", f[0], err)
+	if err != nil || status < 100 || status > 599 {
+		return fmt.Errorf("--- want: status %q is not an HTTP status", f[0])
 	}
 	c.WantStatus = status
 	if status == 200 {
@@ -232,9 +237,18 @@ func (c *Case) want(f []string) error {
 // fillMark stands for {% fill %} until the body's length is known.
 const fillMark = "\x00fill\x00"
 
+// maxBody bounds a rendered body: cases test limits of about a megabyte,
+// and a typo must not ask for gigabytes.
+const maxBody = 16 << 20
+
 var funcs = template.FuncMap{
-	"repeat": strings.Repeat,
-	"fill":   func() string { return fillMark },
+	"repeat": func(s string, n int) (string, error) {
+		if n < 0 || (len(s) > 0 && n > maxBody/len(s)) {
+			return "", fmt.Errorf("repeat: %d copies of %d bytes is over %d bytes", n, len(s), maxBody)
+		}
+		return strings.Repeat(s, n), nil
+	},
+	"fill": func() string { return fillMark },
 }
 
 // render expands the body template; with size >= 0, {% fill %} pads the
