@@ -28,18 +28,10 @@ func CheckJSON(body []byte) *apierrors.Error {
 	case !utf8.Valid(body): // gjson accepts any bytes inside strings
 		return apierrors.NewMessage(apierrors.InvalidJSON, "", "The request body is not valid UTF-8. Encode all text as UTF-8.")
 	}
-	if body[skipSpaceBytes(body)] != '{' {
+	if body[skipSpace(unsafeString(body), 0)] != '{' {
 		return apierrors.New(apierrors.InvalidBody)
 	}
 	return nil
-}
-
-func skipSpaceBytes(b []byte) int {
-	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // tooDeep reports whether body opens more than MaxDepth arrays or objects
