@@ -2,7 +2,6 @@ package middleware_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -161,27 +160,7 @@ func runThroughChain(t *testing.T, c *conformance.Case) {
 // checkErrorResponse checks the wire form of an error answer.
 func checkErrorResponse(t *testing.T, rec *httptest.ResponseRecorder, status int, code, param string) {
 	t.Helper()
-	require.Equal(t, status, rec.Code, rec.Body.String())
-	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
-	var body struct {
-		Error map[string]any `json:"error"`
-	}
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
-	assert.Equal(t, code, body.Error["code"])
-	require.Contains(t, body.Error, "param", "param is always present")
-	if param == "" {
-		assert.Nil(t, body.Error["param"])
-	} else {
-		assert.Equal(t, param, body.Error["param"])
-	}
-	assert.NotEmpty(t, body.Error["message"])
-	assert.NotEmpty(t, body.Error["type"])
-	switch status {
-	case http.StatusMethodNotAllowed:
-		assert.Equal(t, "POST", rec.Header().Get("Allow"))
-	case http.StatusTooManyRequests:
-		assert.NotEmpty(t, rec.Header().Get("Retry-After"))
-	}
+	require.NoError(t, conformance.CheckErrorAnswer(rec.Code, rec.Header(), rec.Body.Bytes(), status, code, param))
 }
 
 func checkFacts(t *testing.T, want map[string]string, got validate.Result) {

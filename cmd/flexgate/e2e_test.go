@@ -81,24 +81,7 @@ func sendRaw(t *testing.T, addr, head string, body []byte) answer {
 // requireError checks the canonical error body on the wire.
 func requireError(t *testing.T, a answer, status int, code, param string) {
 	t.Helper()
-	require.Equal(t, status, a.status, "%s", a.body)
-	assert.Equal(t, "application/json", a.header.Get("Content-Type"))
-	var body struct {
-		Error map[string]any `json:"error"`
-	}
-	require.NoError(t, json.Unmarshal(a.body, &body), "%s", a.body)
-	assert.Equal(t, code, body.Error["code"])
-	require.Contains(t, body.Error, "param", "param is always present")
-	if param == "" {
-		assert.Nil(t, body.Error["param"])
-	} else {
-		assert.Equal(t, param, body.Error["param"])
-	}
-	assert.NotEmpty(t, body.Error["message"])
-	assert.NotEmpty(t, body.Error["type"])
-	if status == http.StatusMethodNotAllowed {
-		assert.Equal(t, "POST", a.header.Get("Allow"))
-	}
+	require.NoError(t, conformance.CheckErrorAnswer(a.status, a.header, a.body, status, code, param))
 }
 
 // requireEcho checks the echo's answer to a valid body and returns it.
