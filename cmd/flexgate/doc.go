@@ -80,4 +80,12 @@
 // checked).
 //
 // -h after either subcommand prints its usage and exits 0.
+//
+// # Test knobs
+//
+// Three environment variables exist for flexgate's own tests and are not
+// meant for production: FLEXGATE_READ_HEADER_TIMEOUT and
+// FLEXGATE_READ_TIMEOUT (Go durations) shorten the read timeouts for the
+// slow-client tests, and FLEXGATE_DEBUG_ADDR opens a second listener at
+// that address that reports the goroutine count, for the soak test.
 package main
