@@ -11,7 +11,6 @@ import (
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/tidwall/gjson"
 )
 
 // nestedArrays returns {"a": [[...]]} whose total depth, the object
@@ -189,55 +188,6 @@ func decodeUsingNumbers(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	return dec.Decode(v)
-}
-
-// jsonBody builds an object of about size bytes: a chat-like message list.
-func jsonBody(size int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"model":"gpt-5.5","start_within":"auto","messages":[`)
-	for i := 0; b.Len() < size-100; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`{"role":"user","content":[{"type":"text","text":"The quick brown fox jumps over the lazy dog. \u00e9\"quoted\" [brackets] {braces}"}]}`)
-	}
-	b.WriteString(`]}`)
-	return []byte(b.String())
-}
-
-var jsonBenchBodies = []struct {
-	name string
-	body []byte
-}{
-	{"2KB", jsonBody(2 << 10)},
-	{"1MB", jsonBody(1 << 20)},
-}
-
-func BenchmarkCheckJSON(b *testing.B) {
-	for _, bb := range jsonBenchBodies {
-		b.Run(bb.name, func(b *testing.B) {
-			require.Nil(b, CheckJSON(bb.body))
-			b.ReportAllocs()
-			b.SetBytes(int64(len(bb.body)))
-			for b.Loop() {
-				_ = CheckJSON(bb.body)
-			}
-		})
-	}
-}
-
-// BenchmarkGjsonValidBytes is CheckJSON without its depth guard and UTF-8
-// check, to show what they cost.
-func BenchmarkGjsonValidBytes(b *testing.B) {
-	for _, bb := range jsonBenchBodies {
-		b.Run(bb.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(bb.body)))
-			for b.Loop() {
-				_ = gjson.ValidBytes(bb.body)
-			}
-		})
-	}
 }
 
 func TestDuplicateKeyHostileInputIsCheap(t *testing.T) {
