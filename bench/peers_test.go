@@ -6,11 +6,12 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+	"github.com/tidwall/gjson"
+
 	"github.com/flexinference/flexguard/bench"
 	"github.com/flexinference/flexguard/internal/testbodies"
 	"github.com/flexinference/flexguard/middleware"
-	"github.com/stretchr/testify/require"
-	"github.com/tidwall/gjson"
 )
 
 // replayBody is a request body rewound each iteration.
@@ -75,7 +76,11 @@ func TestEveryPeerPassesTheBodiesAndRejectsBrokenRules(t *testing.T) {
 		"a chat body with start_within soon": bytes.Replace(chat, []byte(`"00h-00m-30s"`), []byte(`"soon"`), 1),
 	}
 	all := append([]namedPeer{{"flexguard", func() (bench.Peer, error) {
-		return flexguardPeer{middleware.Chain(middleware.Options{})(http.HandlerFunc(drain))}, nil
+		guard, err := middleware.New(middleware.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return flexguardPeer{guard.Handler(http.HandlerFunc(drain))}, nil
 	}}}, peers...)
 	for _, np := range all {
 		t.Run(np.name, func(t *testing.T) {
@@ -83,7 +88,7 @@ func TestEveryPeerPassesTheBodiesAndRejectsBrokenRules(t *testing.T) {
 			p, err := np.new()
 			require.NoError(t, err)
 			for _, body := range bodies {
-				require.NoError(t, validate(p, body.Endpoint.Path(), body.Bytes), "%s must pass", body.Name)
+				require.NoError(t, validate(p, body.Endpoint.String(), body.Bytes), "%s must pass", body.Name)
 			}
 			for name, body := range bad {
 				require.NotEqual(t, chat, body, "%s: the replacement did not apply", name)
@@ -101,7 +106,7 @@ func benchPeer(b *testing.B, p bench.Peer) {
 	for _, body := range bodies {
 		b.Run(body.Name, func(b *testing.B) {
 			src := &replayBody{}
-			req := bench.NewRequest(body.Endpoint.Path(), src, len(body.Bytes))
+			req := bench.NewRequest(body.Endpoint.String(), src, len(body.Bytes))
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body.Bytes)))
 			for b.Loop() {
@@ -115,16 +120,18 @@ func benchPeer(b *testing.B, p bench.Peer) {
 	}
 }
 
-// BenchmarkChain is flexguard's whole middleware Chain, in process, with a
-// handler that drains the buffered body.
+// BenchmarkChain is flexguard's whole middleware chain (Guard.Handler), in
+// process, with a handler that drains the buffered body.
 func BenchmarkChain(b *testing.B) {
-	h := middleware.Chain(middleware.Options{})(http.HandlerFunc(drain))
+	guard, err := middleware.New(middleware.Options{})
+	require.NoError(b, err)
+	h := guard.Handler(http.HandlerFunc(drain))
 	bodies, err := testbodies.Load()
 	require.NoError(b, err)
 	for _, body := range bodies {
 		b.Run(body.Name, func(b *testing.B) {
 			src := &replayBody{}
-			req := bench.NewRequest(body.Endpoint.Path(), src, len(body.Bytes))
+			req := bench.NewRequest(body.Endpoint.String(), src, len(body.Bytes))
 			w := &discardWriter{header: http.Header{}}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body.Bytes)))

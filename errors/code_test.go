@@ -3,6 +3,7 @@ package errors
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -140,9 +141,16 @@ func TestEveryCodeMatchesTheSpecTable(t *testing.T) {
 			t.Parallel()
 			row, listed := want[name]
 			require.Truef(t, listed, "catalog code %q is not in the spec table", name)
-			assert.Equal(t, row.status, c.Status(), "status")
-			assert.Equal(t, row.typ, c.Type(), "type")
-			assert.Equal(t, row.param, c.DefaultParam(), "default param")
+			e := New(c, "", "")
+			assert.Equal(t, c, e.Code())
+			assert.Equal(t, row.status, e.Status(), "status")
+			assert.Equal(t, row.typ, e.Type(), "type")
+			assert.Equal(t, row.param, e.Param(), "default param")
+			if row.status == http.StatusTooManyRequests {
+				assert.Equal(t, RetryAfterPerOrg, e.RetryAfter())
+			} else {
+				assert.Zero(t, e.RetryAfter(), "only a 429 has a wait")
+			}
 		})
 		assert.Falsef(t, got[name], "catalog lists %q twice", name)
 		got[name] = true
@@ -162,57 +170,44 @@ func TestCodesAreInSpecOrder(t *testing.T) {
 	}
 }
 
-func TestCodeOfRoundTripsEveryName(t *testing.T) {
+func TestParseCodeRoundTripsEveryName(t *testing.T) {
 	t.Parallel()
 	for _, c := range Codes() {
-		got, ok := CodeOf(c.String())
-		require.Truef(t, ok, "CodeOf(%q)", c.String())
+		got, err := ParseCode(c.String())
+		require.NoErrorf(t, err, "ParseCode(%q)", c.String())
 		assert.Equal(t, c, got)
-	}
-}
 
-func TestCodeOfRejectsNamesThatAreNotCodes(t *testing.T) {
-	t.Parallel()
-	for _, name := range []string{"", "Missing_Model", "missing_model ", "code(0)", "code(200)", "billing_error"} {
-		c, ok := CodeOf(name)
-		assert.Falsef(t, ok, "CodeOf(%q)", name)
-		assert.Equal(t, Code(0), c)
-	}
-}
-
-func TestInvalidCodesRenderAsInternalErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		code Code
-		text string
-	}{
-		{"the zero code is not a code", 0, "code(0)"},
-		{"a code past the table is not a code", 200, "code(200)"},
-		{"the largest uint8 is not a code", 255, "code(255)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tt.text, tt.code.String())
-			assert.Equal(t, http.StatusInternalServerError, tt.code.Status())
-			assert.Equal(t, TypeAPI, tt.code.Type())
-			assert.Empty(t, tt.code.DefaultParam())
-			assert.Equal(t, InternalError.DefaultMessage(), tt.code.DefaultMessage())
-			text, err := tt.code.MarshalText()
-			require.NoError(t, err)
-			assert.Equal(t, tt.text, string(text))
-		})
-	}
-}
-
-func TestMarshalTextIsTheCodeName(t *testing.T) {
-	t.Parallel()
-	for _, c := range Codes() {
 		text, err := c.MarshalText()
 		require.NoError(t, err)
-		assert.Equal(t, c.String(), string(text))
+		var back Code
+		require.NoError(t, back.UnmarshalText(text))
+		assert.Equal(t, c, back)
 	}
+}
+
+func TestParseCodeRejectsNamesThatAreNotCatalogCodes(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"", "Missing_Model", "missing_model ", "billing_error", "temperature_too_high", strings.Repeat("x", 5000)} {
+		c, err := ParseCode(name)
+		require.Errorf(t, err, "ParseCode(%q)", name)
+		assert.Empty(t, c)
+		assert.LessOrEqual(t, len(err.Error()), 200, "the error bounds the name it repeats")
+		var into Code
+		assert.Error(t, into.UnmarshalText([]byte(name)))
+		assert.Empty(t, into)
+	}
+}
+
+func TestCodesMarshalByNameInJSON(t *testing.T) {
+	t.Parallel()
+	raw, err := json.Marshal(map[string]Code{"code": MissingModel})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"code":"missing_model"}`, string(raw))
+
+	var got struct{ Code Code }
+	require.NoError(t, json.Unmarshal([]byte(`{"Code":"invalid_json"}`), &got))
+	assert.Equal(t, InvalidJSON, got.Code)
+	assert.Error(t, json.Unmarshal([]byte(`{"Code":"no_such_code"}`), &got))
 }
 
 func TestDefaultMessagesAreOwnWordsAndDistinct(t *testing.T) {
@@ -223,7 +218,7 @@ func TestDefaultMessagesAreOwnWordsAndDistinct(t *testing.T) {
 	}
 	seen := map[string]Code{}
 	for _, c := range Codes() {
-		msg := c.DefaultMessage()
+		msg := New(c, "", "").Message()
 		assert.NotEmptyf(t, strings.TrimSpace(msg), "%s has no message", c)
 		if other, dup := seen[msg]; dup {
 			t.Errorf("%s and %s share the message %q", c, other, msg)

@@ -1,41 +1,71 @@
 package errors
 
-// CustomCode is an error code outside the catalog, defined by an embedder:
-// a rule of its own (such as a schema file's "temperature_too_high") that
-// the writer must render like any catalog code. The catalog itself never
-// changes; a custom code only travels on the Error that carries it.
+import (
+	"fmt"
+
+	"github.com/flexinference/flexguard/internal/clienttext"
+)
+
+// CustomCode is an error code of the embedder's own, outside the catalog:
+// a rule of its own (a schema file's "temperature_too_high", say) answered
+// like any catalog code, in every dialect. Build one with NewCustomCode;
+// the zero CustomCode answers internal_error.
 type CustomCode struct {
-	// Name is rendered as "code", such as "temperature_too_high".
-	Name string
-	// Status is the HTTP status, from 400 to 599.
-	Status int
-	// Type is rendered as "type"; empty means invalid_request_error.
-	Type Type
-	// Message is the default message, used when an occurrence has none.
-	Message string
+	code    Code
+	status  int
+	typ     Type
+	message string
 }
 
-// customFallbackMessage is said when neither the occurrence nor its custom
-// code has a message.
-const customFallbackMessage = "The request does not meet this gateway's rules. Fix the field named by param."
-
-// Valid reports whether c can be rendered: a name, and an error status
-// (400 to 599). Write answers an Error with an invalid custom code as
-// internal_error.
-func (c *CustomCode) Valid() bool {
-	return c != nil && c.Name != "" && c.Status >= 400 && c.Status <= 599
-}
-
-// typ returns the type to render, invalid_request_error when unset.
-func (c *CustomCode) typ() Type {
-	if c.Type == "" {
-		return TypeInvalidRequest
+// NewCustomCode checks and returns an embedder's code: name must be
+// snake_case ("temperature_too_high", at most 64 bytes) and not a catalog
+// code; status an error status from 400 to 599. An empty typ means
+// invalid_request_error; message is the default message ("" gives a
+// generic one that points at param).
+func NewCustomCode(name string, status int, typ Type, message string) (CustomCode, error) {
+	switch {
+	case !snakeCase(name):
+		return CustomCode{}, fmt.Errorf("flexguard/errors: code name %s must be snake_case, such as \"temperature_too_high\"", clienttext.Quote(name))
+	case byCode[Code(name)] != nil:
+		return CustomCode{}, fmt.Errorf("flexguard/errors: %q is a catalog code; its status and type are the catalog's", name)
+	case status < 400 || status > 599:
+		return CustomCode{}, fmt.Errorf("flexguard/errors: code %q: status %d is not an error status from 400 to 599", name, status)
 	}
-	return c.Type
+	if typ == "" {
+		typ = TypeInvalidRequest
+	}
+	if message == "" {
+		message = "The request does not meet this gateway's rules. Fix the field named by param."
+	}
+	return CustomCode{code: Code(name), status: status, typ: typ, message: message}, nil
 }
 
-// NewCustom returns an occurrence of the embedder's code c, naming param
-// ("" renders as null) with message ("" means c's own message).
-func NewCustom(c CustomCode, param, message string) *Error {
-	return &Error{Custom: &c, Param: param, Message: message}
+// New returns an occurrence of c naming param ("" for null), with its own
+// message ("" keeps c's default). A 429 waits RetryAfterPerOrg.
+func (c CustomCode) New(param, message string) *Error {
+	if c.code == "" {
+		return New(InternalError, "", "")
+	}
+	e := &Error{code: c.code, status: c.status, typ: c.typ, message: c.message, param: param}
+	if message != "" {
+		e.message = message
+	}
+	if c.status == 429 {
+		e.retryAfter = RetryAfterPerOrg
+	}
+	return e
+}
+
+// snakeCase reports whether s is a code name: a lowercase letter, then
+// lowercase letters, digits and underscores, 64 bytes at most.
+func snakeCase(s string) bool {
+	if s == "" || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }

@@ -72,14 +72,15 @@ func TestWriteRendersEveryCodeByTheCatalog(t *testing.T) {
 	for _, c := range Codes() {
 		t.Run(c.String(), func(t *testing.T) {
 			t.Parallel()
-			rec, body := write(t, New(c))
-			assert.Equal(t, c.Status(), rec.Code)
+			rec, body := write(t, New(c, "", ""))
+			r := byCode[c]
+			assert.Equal(t, r.status, rec.Code)
 			assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 			assert.Equal(t, strconv.Itoa(rec.Body.Len()), rec.Header().Get("Content-Length"))
-			assert.Equal(t, c.DefaultMessage(), body.Message)
-			assert.Equal(t, string(c.Type()), body.Type)
+			assert.Equal(t, r.message, body.Message)
+			assert.Equal(t, string(r.typ), body.Type)
 			assert.Equal(t, c.String(), body.Code)
-			assert.Equal(t, paramOf(c.DefaultParam()), body.Param)
+			assert.Equal(t, paramOf(r.param), body.Param)
 
 			if c == MethodNotAllowed {
 				assert.Equal(t, []string{"POST"}, rec.Header().Values("Allow"))
@@ -100,12 +101,11 @@ func TestWriteSetsRetryAfterForEachLimiter(t *testing.T) {
 		err  *Error
 		want string
 	}{
-		{"New rate_limit_exceeded is the per-organisation limiter", New(RateLimitExceeded), "5"},
-		{"the per-organisation limiter waits five seconds", OrgRateLimited(), "5"},
-		{"the failed-authentication limiter waits a minute", AuthFloodLimited(), "60"},
-		{"a bare rate_limit_exceeded still tells the client how long to wait", &Error{Code: RateLimitExceeded}, "5"},
-		{"a part second rounds up, never down to zero", &Error{Code: RateLimitExceeded, RetryAfter: 1500 * time.Millisecond}, "2"},
-		{"a custom message keeps the limiter's wait", NewMessage(RateLimitExceeded, "", "Slow down."), "5"},
+		{"a plain rate_limit_exceeded is the per-organisation limiter", New(RateLimitExceeded, "", ""), "5"},
+		{"the per-organisation limiter waits five seconds", RateLimited(RetryAfterPerOrg), "5"},
+		{"the failed-authentication limiter waits a minute", RateLimited(RetryAfterAuthFlood), "60"},
+		{"a part second rounds up, never down to zero", RateLimited(1500 * time.Millisecond), "2"},
+		{"a custom message keeps the limiter's wait", New(RateLimitExceeded, "", "Slow down."), "5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,13 +119,6 @@ func TestWriteSetsRetryAfterForEachLimiter(t *testing.T) {
 	}
 }
 
-func TestWriteIgnoresRetryAfterOnOtherCodes(t *testing.T) {
-	t.Parallel()
-	rec, _ := write(t, &Error{Code: InvalidAPIKey, RetryAfter: time.Minute})
-	assert.Equal(t, http.StatusUnauthorized, rec.Code)
-	assert.Empty(t, rec.Header().Values("Retry-After"))
-}
-
 func TestWriteRendersACustomParamAndMessage(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -134,25 +127,23 @@ func TestWriteRendersACustomParamAndMessage(t *testing.T) {
 		wantMessage string
 		wantParam   any
 	}{
-		{"a param overrides the code's default", NewParam(UnsupportedParameter, "messages[0].content[2].cache_control"),
-			UnsupportedParameter.DefaultMessage(), "messages[0].content[2].cache_control"},
-		{"a param fills a null default", NewParam(InvalidJSON, "tools"),
-			InvalidJSON.DefaultMessage(), "tools"},
-		{"a message overrides the catalog's and keeps the default param", NewMessage(MissingModel, "", "model must be a string, not a number."),
+		{"a param overrides the code's default", New(UnsupportedParameter, "messages[0].content[2].cache_control", ""),
+			byCode[UnsupportedParameter].message, "messages[0].content[2].cache_control"},
+		{"a param fills a null default", New(InvalidJSON, "tools", ""),
+			byCode[InvalidJSON].message, "tools"},
+		{"a message overrides the catalog's and keeps the default param", New(MissingModel, "", "model must be a string, not a number."),
 			"model must be a string, not a number.", "model"},
-		{"a message and a param together", NewMessage(MissingMaxTokens, "max_output_tokens", "Set max_output_tokens."),
+		{"a message and a param together", New(MissingMaxTokens, "max_output_tokens", "Set max_output_tokens."),
 			"Set max_output_tokens.", "max_output_tokens"},
-		{"a literal Error with only a code is the catalog default", &Error{Code: MissingModel},
-			MissingModel.DefaultMessage(), "model"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rec, body := write(t, tt.err)
-			assert.Equal(t, tt.err.Code.Status(), rec.Code)
+			assert.Equal(t, tt.err.Status(), rec.Code)
 			assert.Equal(t, tt.wantMessage, body.Message)
 			assert.Equal(t, tt.wantParam, body.Param)
-			assert.Equal(t, tt.err.Code.String(), body.Code)
+			assert.Equal(t, tt.err.Code().String(), body.Code)
 		})
 	}
 }
@@ -173,7 +164,7 @@ func TestWriteKeepsHostileTextValidJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rec, body := write(t, NewMessage(InvalidBody, tt.text, tt.text))
+			rec, body := write(t, New(InvalidBody, tt.text, tt.text))
 			raw := rec.Body.String()
 			assert.True(t, utf8.ValidString(raw), "body is valid UTF-8")
 			assert.NotContains(t, raw, "<", "HTML metacharacters are escaped")
@@ -189,7 +180,7 @@ func TestWriteKeepsHostileTextValidJSON(t *testing.T) {
 
 func TestWriteAnswersOtherErrorsSafely(t *testing.T) {
 	t.Parallel()
-	wrapped := fmt.Errorf("validate: %w", NewParam(UnsupportedParameter, "logit_bias"))
+	wrapped := fmt.Errorf("validate: %w", New(UnsupportedParameter, "logit_bias", ""))
 	tests := []struct {
 		name      string
 		err       error
@@ -201,7 +192,7 @@ func TestWriteAnswersOtherErrorsSafely(t *testing.T) {
 		{"a doubly wrapped Error keeps its code", fmt.Errorf("outer: %w", wrapped), "unsupported_parameter", "logit_bias"},
 		{"a nil *Error is an internal error", (*Error)(nil), "internal_error", nil},
 		{"a nil error is an internal error", nil, "internal_error", nil},
-		{"an Error with an invalid code is an internal error", &Error{Code: 200, Message: "boom"}, "internal_error", nil},
+		{"an Error built with a code outside the catalog is an internal error", New("boom", "boom", "boom"), "internal_error", nil},
 		{"a plain error wrapped around boom still hides it", fmt.Errorf("boom: %w", stderrors.New("boom")), "internal_error", nil},
 	}
 	for _, tt := range tests {
@@ -211,15 +202,14 @@ func TestWriteAnswersOtherErrorsSafely(t *testing.T) {
 			assert.Equal(t, tt.wantCode, body.Code)
 			assert.Equal(t, tt.wantParam, body.Param)
 			assert.NotContains(t, rec.Body.String(), "boom")
-			want, _ := CodeOf(tt.wantCode)
-			assert.Equal(t, want.Status(), rec.Code)
+			assert.Equal(t, byCode[Code(tt.wantCode)].status, rec.Code)
 		})
 	}
 }
 
 func TestMarshalJSONReturnsACopy(t *testing.T) {
 	t.Parallel()
-	for _, e := range []*Error{New(MissingModel), NewParam(UnsupportedParameter, "seed")} {
+	for _, e := range []*Error{New(MissingModel, "", ""), New(UnsupportedParameter, "seed", "")} {
 		first, err := e.MarshalJSON()
 		require.NoError(t, err)
 		want := string(first)
@@ -237,7 +227,7 @@ func TestMarshalJSONReturnsACopy(t *testing.T) {
 
 func TestMarshalJSONEmbedsAsTheErrorBody(t *testing.T) {
 	t.Parallel()
-	raw, err := json.Marshal(struct{ E *Error }{NewParam(InvalidStartWithin, "start_within")})
+	raw, err := json.Marshal(struct{ E *Error }{New(InvalidStartWithin, "start_within", "")})
 	require.NoError(t, err)
 	var got struct{ E map[string]map[string]any }
 	require.NoError(t, json.Unmarshal(raw, &got))
@@ -249,8 +239,8 @@ func BenchmarkWrite(b *testing.B) {
 		name string
 		err  error
 	}{
-		{"default", New(MissingModel)},
-		{"custom param", NewParam(UnsupportedParameter, "messages[0].content[2].cache_control")},
+		{"default", New(MissingModel, "", "")},
+		{"custom param", New(UnsupportedParameter, "messages[0].content[2].cache_control", "")},
 	}
 	for _, bm := range benchmarks {
 		b.Run(bm.name, func(b *testing.B) {

@@ -77,15 +77,16 @@ func TestAnthropicMessagesReportsEveryErrorTheSDKCanProvoke(t *testing.T) {
 
 			var apiErr *anthropic.Error
 			require.True(t, errors.As(err, &apiErr), "want *anthropic.Error, got %T: %v", err, err)
-			assert.Equal(t, tc.code.Status(), apiErr.StatusCode)
-			assert.Equal(t, string(tc.code.Type()), string(apiErr.Type()))
+			catalog := apierrors.New(tc.code, "", "")
+			assert.Equal(t, catalog.Status(), apiErr.StatusCode)
+			assert.Equal(t, string(catalog.Type()), string(apiErr.Type()))
 			raw := apiErr.RawJSON()
 			assert.Equal(t, tc.code.String(), gjson.Get(raw, "error.code").String(), raw)
 			assert.Equal(t, tc.param, gjson.Get(raw, "error.param").String(), raw)
 
 			want := expectedRejection(t, validate.Messages, sent.bytes)
-			assert.Equal(t, want.Code, tc.code)
-			assert.Equal(t, want.MessageText(), gjson.Get(raw, "error.message").String())
+			assert.Equal(t, tc.code, want.Code())
+			assert.Equal(t, want.Message(), gjson.Get(raw, "error.message").String())
 		})
 	}
 }

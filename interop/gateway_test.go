@@ -14,10 +14,11 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
-	"github.com/stretchr/testify/require"
 )
 
 // flexgateBin is the flexgate binary TestMain builds for the whole run.
@@ -83,11 +84,13 @@ func startGateway(t *testing.T, upstream string) string {
 	return ""
 }
 
-// startChain serves middleware.Chain(opts) in process, in front of the
-// echo: for what the binary has no flag for yet, such as a dialect.
+// startChain serves the whole chain of opts in process, in front of the
+// echo.
 func startChain(t *testing.T, opts middleware.Options) string {
 	t.Helper()
-	srv := httptest.NewServer(middleware.Chain(opts)(http.HandlerFunc(echo)))
+	guard, err := middleware.New(opts)
+	require.NoError(t, err)
+	srv := httptest.NewServer(guard.Handler(http.HandlerFunc(echo)))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -133,7 +136,8 @@ func expectedRejection(t *testing.T, ep validate.Endpoint, body []byte) *apierro
 	t.Helper()
 	v, err := validate.New(validate.Policy{})
 	require.NoError(t, err)
-	_, rejection := v.Check(ep, body)
-	require.NotNil(t, rejection, "the validator passes the body the SDK sent: %.300s", body)
+	_, err = v.Check(ep, body)
+	var rejection *apierrors.Error
+	require.ErrorAs(t, err, &rejection, "the validator passes the body the SDK sent: %.300s", body)
 	return rejection
 }

@@ -46,15 +46,16 @@ func wantAPIError(t *testing.T, err error, ep validate.Endpoint, sent []byte, co
 	t.Helper()
 	var apiErr *openai.Error
 	require.True(t, errors.As(err, &apiErr), "want *openai.Error, got %T: %v", err, err)
-	assert.Equal(t, code.Status(), apiErr.StatusCode)
+	catalog := apierrors.New(code, "", "")
+	assert.Equal(t, catalog.Status(), apiErr.StatusCode)
 	assert.Equal(t, code.String(), apiErr.Code)
-	assert.Equal(t, string(code.Type()), apiErr.Type)
+	assert.Equal(t, string(catalog.Type()), apiErr.Type)
 	assert.Equal(t, param, apiErr.Param)
 
 	want := expectedRejection(t, ep, sent)
-	assert.Equal(t, want.Code.String(), apiErr.Code)
-	assert.Equal(t, want.ParamOrNull(), apiErr.Param)
-	assert.Equal(t, want.MessageText(), apiErr.Message)
+	assert.Equal(t, want.Code().String(), apiErr.Code)
+	assert.Equal(t, want.Param(), apiErr.Param)
+	assert.Equal(t, want.Message(), apiErr.Message)
 	assert.NotEmpty(t, apiErr.Message)
 }
 

@@ -14,7 +14,7 @@ import (
 	"github.com/flexinference/flexguard/validate"
 )
 
-func TestBillingStandalone(t *testing.T) {
+func TestBillingAlone(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
@@ -46,7 +46,7 @@ func TestBillingStandalone(t *testing.T) {
 				asked.Add(1)
 				return tt.overdue, tt.lookupErr
 			}}
-			rec := serve(middleware.Billing(opts)(&okHandler{}), post("/v1/responses", tt.body))
+			rec := serve(newGuard(t, opts).Billing(&okHandler{}), post("/v1/responses", tt.body))
 			require.Equal(t, tt.wantStatus, rec.Code, rec.Body.String())
 			code, _ := errorCode(t, rec)
 			assert.Equal(t, tt.wantCode, code)
@@ -71,30 +71,26 @@ func TestBillingErrorTypes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			opts := middleware.Options{OrgOverdue: func(*http.Request) (bool, error) { return tt.overdue, tt.err }}
-			rec := serve(middleware.Billing(opts)(&okHandler{}), post("/v1/responses", `{"model":"gpt-5.5","start_within":"00h-00m-30s"}`))
+			rec := serve(newGuard(t, opts).Billing(&okHandler{}), post("/v1/responses", `{"model":"gpt-5.5","start_within":"00h-00m-30s"}`))
 			assert.True(t, strings.Contains(rec.Body.String(), tt.wantType), rec.Body.String())
 		})
 	}
 }
 
-func TestBillingPanics(t *testing.T) {
+// With Options.HasProviderKey set, Billing asks the key store first: an
+// organisation without a key is told so, not billed.
+func TestBillingAsksForTheProviderKeyFirst(t *testing.T) {
 	t.Parallel()
-	overdue := func(*http.Request) (bool, error) { return false, nil }
-	tests := []struct {
-		name string
-		f    func()
-	}{
-		{"without OrgOverdue", func() { middleware.Billing(middleware.Options{}) }},
-		{"with a nil handler", func() { middleware.Billing(middleware.Options{OrgOverdue: overdue})(nil) }},
-		{"with a malformed policy", func() {
-			middleware.Billing(middleware.Options{OrgOverdue: overdue, Policy: validate.Policy{DefaultStartWithin: "later"}})
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Regexp(t, `^flexguard/middleware: `, panicMessage(tt.f))
-		})
-	}
-	assert.Contains(t, panicMessage(tests[0].f), "OrgOverdue")
+	var billingAsked atomic.Int32
+	g := newGuard(t, middleware.Options{
+		HasProviderKey: func(*http.Request, validate.Provider) (bool, error) { return false, nil },
+		OrgOverdue: func(*http.Request) (bool, error) {
+			billingAsked.Add(1)
+			return true, nil
+		},
+	})
+	rec := serve(g.Billing(&okHandler{}), post("/v1/responses", `{"model":"gpt-5.5","start_within":"00h-00m-30s"}`))
+	code, _ := errorCode(t, rec)
+	assert.Equal(t, "no_byok_key", code)
+	assert.Zero(t, billingAsked.Load())
 }

@@ -7,10 +7,11 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/flexinference/flexguard/internal/testbodies"
-	"github.com/flexinference/flexguard/middleware"
 	"github.com/stretchr/testify/require"
 	"github.com/tidwall/gjson"
+
+	"github.com/flexinference/flexguard/internal/testbodies"
+	"github.com/flexinference/flexguard/middleware"
 )
 
 // replayBody is a request body that a benchmark rewinds each iteration,
@@ -38,17 +39,17 @@ var drainBody = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	}
 })
 
-// BenchmarkBodyChain is the whole Chain in process on each benchmark body:
+// BenchmarkBodyChain is Guard.Handler in process on each benchmark body:
 // routing, the body read from a reader (sized from ContentLength), the JSON
 // checks and every rule, then a handler that drains the buffered body.
 func BenchmarkBodyChain(b *testing.B) {
 	bodies, err := testbodies.Load()
 	require.NoError(b, err)
-	h := middleware.Chain(middleware.Options{})(drainBody)
+	h := newGuard(b, middleware.Options{}).Handler(drainBody)
 	for _, body := range bodies {
 		b.Run(body.Name, func(b *testing.B) {
 			src := &replayBody{}
-			req := httptest.NewRequest(http.MethodPost, body.Endpoint.Path(), nil)
+			req := httptest.NewRequest(http.MethodPost, body.Endpoint.String(), nil)
 			req.ContentLength = int64(len(body.Bytes))
 			req.Body = src
 			w := &statusWriter{header: http.Header{}}
@@ -59,7 +60,7 @@ func BenchmarkBodyChain(b *testing.B) {
 				w.status = 0
 				h.ServeHTTP(w, req)
 				if w.status != 0 {
-					b.Fatalf("the chain answered %d", w.status)
+					b.Fatalf("Handler answered %d", w.status)
 				}
 			}
 		})

@@ -6,37 +6,34 @@ import (
 	apierrors "github.com/flexinference/flexguard/errors"
 )
 
-// BodyLimit answers steps 3 and 4 for handlers that read the body
-// themselves: a declared Content-Length over Policy.MaxBodyBytes is
-// request_too_large (413) before a byte of the body is read, and the body
-// passed on fails with *http.MaxBytesError once more than the limit
-// streams in. Exactly the limit passes.
-//
-// JSONBody and Chain enforce the limit themselves; BodyLimit is for
-// putting the same limit in front of anything else.
-func BodyLimit(opts Options) func(http.Handler) http.Handler {
-	g := newGuard(opts)
-	return func(next http.Handler) http.Handler {
-		if next == nil {
-			panic("flexguard/middleware: nil handler")
-		}
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := declaredLengthCheck(g, r); err != nil {
-				g.reject(w, r, err)
-				return
-			}
-			r2 := new(http.Request)
-			*r2 = *r
-			r2.Body = http.MaxBytesReader(serverWriter(w), r.Body, g.maxBodyBytes)
-			next.ServeHTTP(w, r2)
-		})
+// BodyLimit routes, then answers request_too_large (413) for a declared
+// Content-Length over Policy.MaxBodyBytes before a byte of the body is
+// read, and hands on a body that fails with *http.MaxBytesError once more
+// than the limit streams in. Exactly the limit passes. It is for handlers
+// that read the body themselves: JSONBody and everything after it enforce
+// the limit as they read.
+func (g *Guard) BodyLimit(next http.Handler) http.Handler {
+	if next == nil { // through sees only the wrapper below, never nil
+		panic("flexguard/middleware: nil handler")
 	}
+	limit := g.engine.MaxBodyBytes()
+	return g.through(pieceBodyLimit, "", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if body, read := BodyFrom(r.Context()); read && int64(len(body)) <= limit {
+			next.ServeHTTP(w, r) // buffered by a piece in front, within the limit
+			return
+		}
+		r2 := new(http.Request)
+		*r2 = *r
+		r2.Body = http.MaxBytesReader(serverWriter(w), r.Body, limit)
+		next.ServeHTTP(w, r2)
+	}))
 }
 
-// declaredLengthCheck is step 3: the declared Content-Length alone.
-func declaredLengthCheck(g *guard, r *http.Request) *apierrors.Error {
-	if r.ContentLength > g.maxBodyBytes {
-		return apierrors.New(apierrors.RequestTooLarge)
+// declaredLengthStage is request_too_large on the declared Content-Length
+// alone, before any byte of the body is read.
+func declaredLengthStage(g *Guard, _ *exchange, _ http.ResponseWriter, r *http.Request) *apierrors.Error {
+	if r.ContentLength > g.engine.MaxBodyBytes() {
+		return apierrors.New(apierrors.RequestTooLarge, "", "")
 	}
 	return nil
 }

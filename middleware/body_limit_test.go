@@ -28,17 +28,17 @@ func (f failingReader) Read([]byte) (int, error) {
 	return 0, io.EOF
 }
 
-func TestBodyLimitStandalone(t *testing.T) {
+func TestBodyLimitAlone(t *testing.T) {
 	t.Parallel()
 	const limit = 16
-	opts := middleware.Options{Policy: validate.Policy{MaxBodyBytes: limit}}
+	g := newGuard(t, middleware.Options{Policy: validate.Policy{MaxBodyBytes: limit}})
 
 	t.Run("a declared length over the limit is refused before a byte is read", func(t *testing.T) {
 		t.Parallel()
 		next := &okHandler{}
-		r := httptest.NewRequest(http.MethodPost, "/anything", failingReader{t})
+		r := httptest.NewRequest(http.MethodPost, "/v1/responses", failingReader{t})
 		r.ContentLength = limit + 1
-		rec := serve(middleware.BodyLimit(opts)(next), r)
+		rec := serve(g.BodyLimit(next), r)
 		assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 		code, _ := errorCode(t, rec)
 		assert.Equal(t, "request_too_large", code)
@@ -50,10 +50,10 @@ func TestBodyLimitStandalone(t *testing.T) {
 		body := strings.Repeat("a", limit)
 		var got []byte
 		var readErr error
-		h := middleware.BodyLimit(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := g.BodyLimit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			got, readErr = io.ReadAll(r.Body)
 		}))
-		serve(h, post("/anything", body))
+		serve(h, post("/v1/responses", body))
 		require.NoError(t, readErr)
 		assert.Equal(t, body, string(got))
 	})
@@ -61,10 +61,10 @@ func TestBodyLimitStandalone(t *testing.T) {
 	t.Run("a streamed body over the limit fails the handler's read with MaxBytesError", func(t *testing.T) {
 		t.Parallel()
 		var readErr error
-		h := middleware.BodyLimit(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := g.BodyLimit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, readErr = io.ReadAll(r.Body)
 		}))
-		r := post("/anything", strings.Repeat("a", limit+1))
+		r := post("/v1/responses", strings.Repeat("a", limit+1))
 		r.ContentLength = -1 // chunked: the limit is only seen while reading
 		rec := serve(h, r)
 		var tooLarge *http.MaxBytesError
@@ -73,23 +73,46 @@ func TestBodyLimitStandalone(t *testing.T) {
 		assert.Equal(t, http.StatusOK, rec.Code, "the handler decides what to answer")
 	})
 
-	t.Run("BodyLimit judges no path, method or JSON", func(t *testing.T) {
+	t.Run("BodyLimit routes first: an unknown path is unknown_url", func(t *testing.T) {
 		t.Parallel()
 		next := &okHandler{}
-		r := httptest.NewRequest(http.MethodGet, "/not/an/endpoint", strings.NewReader("not json"))
-		assert.Equal(t, http.StatusOK, serve(middleware.BodyLimit(opts)(next), r).Code)
+		rec := serve(g.BodyLimit(next), post("/not/an/endpoint", "{}"))
+		code, _ := errorCode(t, rec)
+		assert.Equal(t, "unknown_url", code)
+		assert.Zero(t, next.calls.Load())
+	})
+
+	t.Run("BodyLimit judges no JSON: the handler gets what was sent", func(t *testing.T) {
+		t.Parallel()
+		next := &okHandler{}
+		assert.Equal(t, http.StatusOK, serve(g.BodyLimit(next), post("/v1/responses", "not json")).Code)
 		assert.Equal(t, int32(1), next.calls.Load())
+	})
+
+	t.Run("behind JSONBody the buffered body passes on as it is", func(t *testing.T) {
+		t.Parallel()
+		body := `{"model":"x"}`
+		var got []byte
+		var replayable bool
+		h := g.JSONBody(g.BodyLimit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got, _ = io.ReadAll(r.Body)
+			replayable = r.GetBody != nil
+		})))
+		r := post("/v1/responses", body)
+		r.ContentLength = -1
+		require.Equal(t, http.StatusOK, serve(h, r).Code)
+		assert.Equal(t, body, string(got))
+		assert.True(t, replayable, "the handler gets JSONBody's buffered body, not a limited reader")
 	})
 
 	t.Run("OnReject hears of the refusal", func(t *testing.T) {
 		t.Parallel()
 		var rj rejections
-		o := opts
-		o.OnReject = rj.record
+		g := newGuard(t, middleware.Options{Policy: validate.Policy{MaxBodyBytes: limit}, OnReject: rj.record})
 		r := post("/v1/responses", strings.Repeat("a", limit+1))
-		serve(middleware.BodyLimit(o)(&okHandler{}), r)
+		serve(g.BodyLimit(&okHandler{}), r)
 		require.Equal(t, int32(1), rj.n.Load())
-		assert.Equal(t, apierrors.RequestTooLarge, rj.last.Load().Code)
+		assert.Equal(t, apierrors.RequestTooLarge, rj.last.Load().Code())
 	})
 }
 
@@ -140,16 +163,16 @@ func sendChunked(t *testing.T, addr, path string, n int) string {
 func TestOverflowClosesTheConnectionThroughAWrapper(t *testing.T) {
 	t.Parallel()
 	const limit = 100
-	opts := middleware.Options{Policy: validate.Policy{MaxBodyBytes: limit}}
+	g := newGuard(t, middleware.Options{Policy: validate.Policy{MaxBodyBytes: limit}})
 	bodyLimitAnswer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.ReadAll(r.Body); err != nil {
-			apierrors.Write(w, apierrors.New(apierrors.RequestTooLarge))
+			apierrors.Write(w, apierrors.New(apierrors.RequestTooLarge, "", ""))
 		}
 	})
 	handlers := map[string]http.Handler{
-		"Chain":     middleware.Chain(opts)(&okHandler{}),
-		"JSONBody":  middleware.JSONBody(opts)(&okHandler{}),
-		"BodyLimit": middleware.BodyLimit(opts)(bodyLimitAnswer),
+		"Handler":   g.Handler(&okHandler{}),
+		"JSONBody":  g.JSONBody(&okHandler{}),
+		"BodyLimit": g.BodyLimit(bodyLimitAnswer),
 	}
 	for name, h := range handlers {
 		t.Run(name, func(t *testing.T) {
@@ -168,8 +191,8 @@ func TestOverflowClosesTheConnectionThroughAWrapper(t *testing.T) {
 // The control: a body within the limit keeps the connection open.
 func TestBodyWithinTheLimitKeepsTheConnection(t *testing.T) {
 	t.Parallel()
-	opts := middleware.Options{Policy: validate.Policy{MaxBodyBytes: 1000}}
-	srv := httptest.NewServer(wrapWriter(middleware.Chain(opts)(&okHandler{})))
+	g := newGuard(t, middleware.Options{Policy: validate.Policy{MaxBodyBytes: 1000}})
+	srv := httptest.NewServer(wrapWriter(g.Handler(&okHandler{})))
 	defer srv.Close()
 	resp, err := srv.Client().Post(srv.URL+"/v1/responses", "application/json",
 		io.MultiReader(strings.NewReader(`{"model":"gpt-5.5","start_within":"default"}`))) // chunked
@@ -177,21 +200,4 @@ func TestBodyWithinTheLimitKeepsTheConnection(t *testing.T) {
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.False(t, resp.Close)
-}
-
-func TestBodyLimitPanics(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		f    func()
-	}{
-		{"a negative limit", func() { middleware.BodyLimit(middleware.Options{Policy: validate.Policy{MaxBodyBytes: -1}}) }},
-		{"a nil handler", func() { middleware.BodyLimit(middleware.Options{})(nil) }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			assert.True(t, strings.HasPrefix(panicMessage(tt.f), "flexguard/middleware: "), panicMessage(tt.f))
-		})
-	}
 }

@@ -20,16 +20,16 @@ import (
 	"github.com/flexinference/flexguard/validate"
 )
 
-// TestConformanceThroughChain runs every conformance case through the
-// ready-made chain, as a gateway mounts it.
-func TestConformanceThroughChain(t *testing.T) {
+// TestConformanceThroughHandler runs every conformance case through
+// Guard.Handler, as a gateway mounts it.
+func TestConformanceThroughHandler(t *testing.T) {
 	t.Parallel()
 	cases, err := conformance.Load(conformance.Dir())
 	require.NoError(t, err)
 	for _, c := range cases {
 		t.Run(c.String(), func(t *testing.T) {
 			t.Parallel()
-			runThroughChain(t, c)
+			runThroughHandler(t, c)
 		})
 	}
 }
@@ -99,7 +99,7 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-func runThroughChain(t *testing.T, c *conformance.Case) {
+func runThroughHandler(t *testing.T, c *conformance.Case) {
 	opts := optionsFor(t, c)
 	var (
 		mu       sync.Mutex
@@ -117,7 +117,7 @@ func runThroughChain(t *testing.T, c *conformance.Case) {
 		length   int64
 		result   validate.Result
 	)
-	h := middleware.Chain(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, opts).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handled = true
 		var err error
 		received, err = io.ReadAll(r.Body)
@@ -148,8 +148,8 @@ func runThroughChain(t *testing.T, c *conformance.Case) {
 	require.False(t, handled, "the handler must not run")
 	require.Len(t, rejected, 1, "OnReject hears of every rejection once")
 	assert.Equal(t, c.WantStatus, rejected[0].Status())
-	assert.Equal(t, c.WantCode, rejected[0].Code.String())
-	assert.Equal(t, c.WantParam, rejected[0].ParamOrNull())
+	assert.Equal(t, c.WantCode, rejected[0].Code().String())
+	assert.Equal(t, c.WantParam, rejected[0].Param())
 	if c.WantCode == apierrors.ClientClosedRequest.String() {
 		assert.Zero(t, rec.Body.Len(), "nothing is written to a client that has gone")
 		return
@@ -166,7 +166,7 @@ func checkErrorResponse(t *testing.T, rec *httptest.ResponseRecorder, status int
 func checkFacts(t *testing.T, want map[string]string, got validate.Result) {
 	t.Helper()
 	actual := map[string]string{
-		"endpoint":     got.Endpoint.Path(),
+		"endpoint":     got.Endpoint.String(),
 		"model":        got.Model,
 		"provider":     got.Provider.String(),
 		"start_within": got.StartWithin.String(),

@@ -3,19 +3,28 @@ package middleware
 import (
 	"context"
 
+	"github.com/flexinference/flexguard/internal/rules"
 	"github.com/flexinference/flexguard/validate"
 )
 
 // ResultFrom returns what validation learned about the request whose
 // context is ctx: its endpoint, model, provider and start_within. ok is
-// false outside a flexguard middleware or before the body was read. Fields
-// whose rules have not run (in a custom composition) are zero.
+// false outside a flexguard middleware or before the body was read. Facts
+// whose checks have not run yet (behind a piece that stops before them)
+// are zero.
 func ResultFrom(ctx context.Context) (res validate.Result, ok bool) {
 	x, ok := ctx.Value(exchangeKey{}).(*exchange)
 	if !ok || !x.bodyRead {
 		return validate.Result{}, false
 	}
-	return x.request.Result(), true
+	r := x.request.Result()
+	return validate.Result{
+		Endpoint:             validateEndpoint(r.Endpoint),
+		Model:                r.Model,
+		Provider:             validate.Provider(r.Provider),
+		StartWithin:          validate.StartWithin{Mode: validate.Mode(r.StartWithin.Mode), Duration: r.StartWithin.Duration},
+		StartWithinDefaulted: r.StartWithinDefaulted,
+	}, true
 }
 
 // BodyFrom returns the request body that a flexguard middleware buffered,
@@ -28,3 +37,6 @@ func BodyFrom(ctx context.Context) (body []byte, ok bool) {
 	}
 	return x.body, true
 }
+
+// validateEndpoint converts the engine's endpoint to the public one.
+func validateEndpoint(ep rules.Endpoint) validate.Endpoint { return validate.Endpoint(ep) }

@@ -37,7 +37,7 @@ func TestResultFromAndBodyFromOutsideTheMiddleware(t *testing.T) {
 func TestResultFromBeforeTheBodyIsRead(t *testing.T) {
 	t.Parallel()
 	var resultOK, bodyOK bool
-	h := middleware.Route(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, middleware.Options{}).Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, resultOK = middleware.ResultFrom(r.Context())
 		_, bodyOK = middleware.BodyFrom(r.Context())
 	}))
@@ -59,7 +59,7 @@ func TestResultFromThroughADerivedContext(t *testing.T) {
 	between := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inner.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, 1)))
 	})
-	h := middleware.Chain(middleware.Options{})(between)
+	h := newGuard(t, middleware.Options{}).Handler(between)
 	require.Equal(t, http.StatusOK, serve(h, post("/v1/interactions", `{"model":"gemini-3-pro","start_within":"00h-01m-00s"}`)).Code)
 	require.True(t, ok)
 	assert.Equal(t, validate.Result{
@@ -75,7 +75,7 @@ func TestTheRequestContextIsKept(t *testing.T) {
 	t.Parallel()
 	type key struct{}
 	var got any
-	h := middleware.Chain(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, middleware.Options{}).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.Context().Value(key{})
 	}))
 	r := post("/v1/responses", `{"model":"gpt-5.5","start_within":"auto"}`)

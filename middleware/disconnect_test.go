@@ -48,7 +48,7 @@ func TestClientThatLeavesMidBodyLeavesNothingBehind(t *testing.T) {
 		t.Run(c.name+" cut short is client_closed_request", func(t *testing.T) {
 			rejected := make(chan *apierrors.Error, 1)
 			opts := middleware.Options{OnReject: func(_ *http.Request, err *apierrors.Error) { rejected <- err }}
-			srv := httptest.NewServer(middleware.Chain(opts)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			srv := httptest.NewServer(newGuard(t, opts).Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 				t.Error("the handler ran for a body that never arrived")
 			})))
 			defer srv.Close()
@@ -62,7 +62,7 @@ func TestClientThatLeavesMidBodyLeavesNothingBehind(t *testing.T) {
 
 			select {
 			case got := <-rejected:
-				assert.Equal(t, apierrors.ClientClosedRequest, got.Code)
+				assert.Equal(t, apierrors.ClientClosedRequest, got.Code())
 			case <-time.After(wait):
 				t.Fatalf("OnReject heard nothing within %v", wait)
 			}

@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -30,8 +31,27 @@ var upstream = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "upstream got %d bytes", len(body))
 })
 
-func ExampleChain() {
-	guarded := middleware.Chain(middleware.Options{})(upstream)
+func ExampleNew() {
+	// A policy that cannot work is refused at setup.
+	_, err := middleware.New(middleware.Options{Policy: validate.Policy{MaxBodyBytes: -1}})
+	fmt.Println(err)
+
+	g, err := middleware.New(middleware.Options{Policy: validate.Policy{DefaultStartWithin: "auto"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	show(g.Handler(upstream), "/v1/responses", `{"model":"gpt-5.5","input":"hi"}`)
+	// Output:
+	// flexguard/middleware: policy: max_body_bytes must not be negative, got -1
+	// 200 upstream got 32 bytes
+}
+
+func ExampleGuard_Handler() {
+	g, err := middleware.New(middleware.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	guarded := g.Handler(upstream)
 
 	show(guarded, "/v1/responses", `{"model":"gpt-5.5","start_within":"00h-00m-30s","input":"hi"}`)
 	show(guarded, "/v1/responses", `{"model":"gpt-5.5","input":"hi"}`)
@@ -40,8 +60,12 @@ func ExampleChain() {
 	// 400 {"error":{"message":"start_within is required: it says how long the request may wait to start. Send \"default\", \"priority\", \"auto\" or a duration such as \"00h-00m-30s\".","type":"invalid_request_error","code":"missing_start_within","param":"start_within"}}
 }
 
-func ExampleRoute() {
-	h := middleware.Route(middleware.Options{})(upstream)
+func ExampleGuard_Route() {
+	g, err := middleware.New(middleware.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.Route(upstream)
 
 	show(h, "/v1/messages", `anything: Route does not read the body`)
 	show(h, "/v1/models", `{}`)
@@ -50,18 +74,26 @@ func ExampleRoute() {
 	// 404 {"error":{"message":"Nothing is served at this path. The gateway answers four paths: /v1/responses, /v1/chat/completions, /v1/interactions and /v1/messages.","type":"invalid_request_error","code":"unknown_url","param":null}}
 }
 
-func ExampleBodyLimit() {
-	h := middleware.BodyLimit(middleware.Options{Policy: validate.Policy{MaxBodyBytes: 8}})(upstream)
+func ExampleGuard_BodyLimit() {
+	g, err := middleware.New(middleware.Options{Policy: validate.Policy{MaxBodyBytes: 8}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.BodyLimit(upstream)
 
-	show(h, "/upload", `12345678`)
-	show(h, "/upload", `123456789`)
+	show(h, "/v1/responses", `12345678`)
+	show(h, "/v1/responses", `123456789`)
 	// Output:
 	// 200 upstream got 8 bytes
 	// 413 {"error":{"message":"The request body is larger than the gateway accepts. Send a smaller body; link large files by URL instead of inlining them as base64.","type":"invalid_request_error","code":"request_too_large","param":null}}
 }
 
-func ExampleJSONBody() {
-	h := middleware.JSONBody(middleware.Options{})(upstream)
+func ExampleGuard_JSONBody() {
+	g, err := middleware.New(middleware.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.JSONBody(upstream)
 
 	show(h, "/v1/chat/completions", `{"messages":[]}`)
 	show(h, "/v1/chat/completions", `{"messages":[]`)
@@ -70,35 +102,49 @@ func ExampleJSONBody() {
 	// 400 {"error":{"message":"The request body is not valid JSON. Check for a trailing comma, an unquoted key, a truncated body or bytes that are not UTF-8.","type":"invalid_request_error","code":"invalid_json","param":null}}
 }
 
-func ExampleModel() {
-	h := middleware.Model(middleware.Options{})(upstream)
+func ExampleGuard_Model() {
+	g, err := middleware.New(middleware.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.Model(upstream)
 
 	show(h, "/v1/responses", `{"model":"gpt-5.5"}`)
 	show(h, "/v1/responses", `{"model":""}`)
+	// Model runs the checks in front of its own: routing first.
+	show(h, "/api/chat", `{"model":"gpt-5.5"}`)
 	// Output:
 	// 200 upstream got 19 bytes
 	// 400 {"error":{"message":"Name the model to run in a model field holding text, such as \"gpt-5.5\"; it is absent, null, empty or not text here.","type":"invalid_request_error","code":"missing_model","param":"model"}}
+	// 404 {"error":{"message":"Nothing is served at this path. The gateway answers four paths: /v1/responses, /v1/chat/completions, /v1/interactions and /v1/messages.","type":"invalid_request_error","code":"unknown_url","param":null}}
 }
 
-func ExampleParameters() {
-	h := middleware.Parameters(middleware.Options{})(upstream)
+func ExampleGuard_Parameters() {
+	g, err := middleware.New(middleware.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.Parameters(upstream)
 
 	show(h, "/v1/messages", `{"model":"claude-sonnet-4","system":[{"type":"text","text":"Be brief.","cache_control":{"type":"ephemeral"}}]}`)
 	// Output:
 	// 400 {"error":{"message":"system[0].cache_control is not supported on this endpoint. Remove it from the request.","type":"invalid_request_error","code":"unsupported_parameter","param":"system[0].cache_control"}}
 }
 
-func ExampleStartWithin() {
+func ExampleGuard_StartWithin() {
 	// The organisation behind the request may have its own default.
-	opts := middleware.Options{
+	g, err := middleware.New(middleware.Options{
 		DefaultStartWithin: func(r *http.Request) (validate.StartWithin, bool) {
 			if r.Header.Get("X-Org") == "acme" {
 				return validate.StartWithin{Mode: validate.ModeAuto}, true
 			}
 			return validate.StartWithin{}, false
 		},
+	})
+	if err != nil {
+		log.Fatal(err)
 	}
-	h := middleware.StartWithin(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := g.StartWithin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, _ := middleware.ResultFrom(r.Context())
 		fmt.Fprintf(w, "start_within=%s defaulted=%t", res.StartWithin, res.StartWithinDefaulted)
 	}))
@@ -115,31 +161,69 @@ func ExampleStartWithin() {
 	// 400 {"error":{"message":"start_within \"00h-00m-04s\" is 4 seconds; a duration must be from 5 seconds (\"00h-00m-05s\") to 600 seconds (\"00h-10m-00s\").","type":"invalid_request_error","code":"invalid_start_within","param":"start_within"}}
 }
 
-func ExampleProvider() {
-	h := middleware.Provider(middleware.Options{})(upstream)
+func ExampleGuard_Provider() {
+	g, err := middleware.New(middleware.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.Provider(upstream)
 
 	show(h, "/v1/interactions", `{"model":"gemini-3-pro","start_within":"auto"}`)
 	// Output:
 	// 400 {"error":{"message":"start_within \"auto\" is not available for gemini-* models. Send \"default\", \"priority\" or a duration instead.","type":"invalid_request_error","code":"auto_unsupported_for_gemini","param":"start_within"}}
 }
 
-func ExampleTokenCap() {
-	h := middleware.TokenCap(middleware.Options{})(upstream)
+func ExampleGuard_TokenCap() {
+	g, err := middleware.New(middleware.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.TokenCap(upstream)
 
-	show(h, "/v1/chat/completions", `{"model":"claude-sonnet-4","max_tokens":512}`)
-	show(h, "/v1/chat/completions", `{"model":"claude-sonnet-4"}`)
+	show(h, "/v1/chat/completions", `{"model":"claude-sonnet-4","start_within":"auto","max_tokens":512}`)
+	show(h, "/v1/chat/completions", `{"model":"claude-sonnet-4","start_within":"auto"}`)
 	// Output:
-	// 200 upstream got 44 bytes
+	// 200 upstream got 66 bytes
 	// 400 {"error":{"message":"claude-* models need a cap on output tokens and this request has none. Set max_completion_tokens, for example to 1024.","type":"invalid_request_error","code":"missing_max_tokens","param":"max_completion_tokens"}}
 }
 
-func ExampleProviderKey() {
+func ExampleGuard_Schema() {
+	// An embedder's own rule, with its own code and status.
+	files := fstest.MapFS{"limits.json": {Data: []byte(`{
+		"$schema": "https://json-schema.org/draft/2020-12/schema",
+		"properties": {"temperature": {
+			"x-flexguard-code": "temperature_too_high",
+			"x-flexguard-status": 422,
+			"x-flexguard-message": "temperature must be at most 1 on this gateway.",
+			"maximum": 1
+		}}
+	}`)}}
+	set, err := schemas.Compile(files, map[validate.Endpoint][]string{validate.ChatCompletions: {"limits.json"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	g, err := middleware.New(middleware.Options{Schemas: set})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.Schema(upstream)
+
+	show(h, "/v1/chat/completions", `{"model":"gpt-5.5","start_within":"auto","temperature":1.5}`)
+	// Output:
+	// 422 {"error":{"message":"temperature must be at most 1 on this gateway.","type":"invalid_request_error","code":"temperature_too_high","param":"temperature"}}
+}
+
+func ExampleGuard_ProviderKey() {
 	// keys stands for the embedder's key store: this organisation has
 	// brought an OpenAI key only.
 	keys := map[validate.Provider]bool{validate.OpenAI: true}
-	h := middleware.ProviderKey(middleware.Options{
+	g, err := middleware.New(middleware.Options{
 		HasProviderKey: func(r *http.Request, p validate.Provider) (bool, error) { return keys[p], nil },
-	})(upstream)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.ProviderKey(upstream)
 
 	show(h, "/v1/responses", `{"model":"gpt-5.5","start_within":"auto"}`)
 	show(h, "/v1/interactions", `{"model":"gemini-3-pro","start_within":"default"}`)
@@ -148,10 +232,14 @@ func ExampleProviderKey() {
 	// 400 {"error":{"message":"Your organization has no usable Gemini key, which gemini-* models need. Add one on the dashboard under Settings, API keys.","type":"invalid_request_error","code":"no_gemini_key","param":"model"}}
 }
 
-func ExampleBilling() {
-	h := middleware.Billing(middleware.Options{
+func ExampleGuard_Billing() {
+	g, err := middleware.New(middleware.Options{
 		OrgOverdue: func(r *http.Request) (bool, error) { return true, nil },
-	})(upstream)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.Billing(upstream)
 
 	// Only the flex race is billed; priority routing is not.
 	show(h, "/v1/responses", `{"model":"gpt-5.5","start_within":"priority"}`)
@@ -162,7 +250,11 @@ func ExampleBilling() {
 }
 
 func ExampleResultFrom() {
-	h := middleware.Chain(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	g, err := middleware.New(middleware.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, ok := middleware.ResultFrom(r.Context())
 		fmt.Fprintf(w, "ok=%t endpoint=%s model=%s provider=%s start_within=%s (%s)",
 			ok, res.Endpoint, res.Model, res.Provider, res.StartWithin, res.StartWithin.Duration)
@@ -179,24 +271,24 @@ func ExampleResultFrom() {
 	// outside the middleware: ok = false
 }
 
-func ExampleSchema() {
-	// An embedder's own rule, with its own code and status.
-	files := fstest.MapFS{"limits.json": {Data: []byte(`{
-		"$schema": "https://json-schema.org/draft/2020-12/schema",
-		"properties": {"temperature": {
-			"x-flexguard-code": "temperature_too_high",
-			"x-flexguard-status": 422,
-			"x-flexguard-message": "temperature must be at most 1 on this gateway.",
-			"maximum": 1
-		}}
-	}`)}}
-	set, err := schemas.Compile(files, map[validate.Endpoint][]string{validate.ChatCompletions: {"limits.json"}})
+func ExampleBodyFrom() {
+	g, err := middleware.New(middleware.Options{})
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
-	h := middleware.Chain(middleware.Options{Schemas: set})(http.NotFoundHandler())
+	// A middleware of the embedder's, between two pieces, reads the
+	// buffered body without consuming it: the handler still gets it all.
+	countBraces := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, ok := middleware.BodyFrom(r.Context())
+			fmt.Printf("buffered=%t braces=%d\n", ok, strings.Count(string(body), "{"))
+			next.ServeHTTP(w, r)
+		})
+	}
+	h := g.JSONBody(countBraces(g.TokenCap(upstream)))
 
-	show(h, "/v1/chat/completions", `{"model":"gpt-5.5","start_within":"auto","temperature":1.5}`)
+	show(h, "/v1/responses", `{"model":"gpt-5.5","start_within":"auto","metadata":{"team":"search"}}`)
 	// Output:
-	// 422 {"error":{"message":"temperature must be at most 1 on this gateway.","type":"invalid_request_error","code":"temperature_too_high","param":"temperature"}}
+	// buffered=true braces=2
+	// 200 upstream got 70 bytes
 }

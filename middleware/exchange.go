@@ -6,7 +6,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/flexinference/flexguard/validate"
+	"github.com/flexinference/flexguard/internal/rules"
 )
 
 // exchange is one request's trip through the middlewares: what each stage
@@ -17,15 +17,15 @@ import (
 type exchange struct {
 	context.Context // the request's own context; Value is overridden
 
-	endpoint validate.Endpoint // zero until routed
+	guard *Guard // whose stages these are
+	done  int    // how many of the guard's stages have passed
+
+	endpoint rules.Endpoint // zero until routed
 
 	bodyRead bool
 	body     []byte
 	readAt   int // the handler's position in body
-	request  validate.Request
-
-	defaultResolved bool // the per-request default start_within was asked
-	schemasJudged   bool // the embedder's schemas have run
+	request  rules.Request
 }
 
 // exchangeKey is the context key of the exchange.
@@ -40,13 +40,15 @@ func (x *exchange) Value(key any) any {
 	return x.Context.Value(key)
 }
 
-// exchangeOf returns the exchange an earlier flexguard middleware started,
-// or a new one (fresh) that is not yet in the request's context.
-func exchangeOf(r *http.Request) (x *exchange, fresh bool) {
-	if x, ok := r.Context().Value(exchangeKey{}).(*exchange); ok {
+// exchangeOf returns the exchange an earlier middleware of g started, or a
+// new one (fresh) that is not yet in the request's context. Another
+// Guard's exchange is not g's: its stages and options differ, so g starts
+// over, reading the body that Guard hands on.
+func (g *Guard) exchangeOf(r *http.Request) (x *exchange, fresh bool) {
+	if x, ok := r.Context().Value(exchangeKey{}).(*exchange); ok && x.guard == g {
 		return x, false
 	}
-	return &exchange{Context: r.Context()}, true
+	return &exchange{Context: r.Context(), guard: g}, true
 }
 
 // handOn returns the request to pass on: r itself when nothing changed,

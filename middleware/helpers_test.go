@@ -12,7 +12,53 @@ import (
 	"github.com/stretchr/testify/require"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/middleware"
 )
+
+// newGuard builds a Guard from opts, failing the test when New refuses
+// them.
+func newGuard(t testing.TB, opts middleware.Options) *middleware.Guard {
+	t.Helper()
+	g, err := middleware.New(opts)
+	require.NoError(t, err)
+	return g
+}
+
+// piece is one middleware of a Guard, with its name for test output.
+type piece struct {
+	name string
+	wrap func(http.Handler) http.Handler
+}
+
+// piecesOf returns g's middlewares in the order of checks: every catalog
+// piece, then Schema, ProviderKey and Billing when opts sets what they
+// need (without it they panic).
+func piecesOf(g *middleware.Guard, opts middleware.Options) []piece {
+	pieces := []piece{
+		{"Route", g.Route}, {"BodyLimit", g.BodyLimit}, {"JSONBody", g.JSONBody},
+		{"Model", g.Model}, {"Parameters", g.Parameters}, {"StartWithin", g.StartWithin},
+		{"Provider", g.Provider}, {"TokenCap", g.TokenCap},
+	}
+	if opts.Schemas != nil {
+		pieces = append(pieces, piece{"Schema", g.Schema})
+	}
+	if opts.HasProviderKey != nil {
+		pieces = append(pieces, piece{"ProviderKey", g.ProviderKey})
+	}
+	if opts.OrgOverdue != nil {
+		pieces = append(pieces, piece{"Billing", g.Billing})
+	}
+	return pieces
+}
+
+// stack wraps h in pieces, the first outermost: the order an embedder
+// writes them in.
+func stack(h http.Handler, pieces ...piece) http.Handler {
+	for i := len(pieces) - 1; i >= 0; i-- {
+		h = pieces[i].wrap(h)
+	}
+	return h
+}
 
 // post builds a POST request to path with body, as a server hands it over.
 func post(path, body string) *http.Request {

@@ -16,11 +16,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/clienttext"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
 
-// exchangeResult is what one request through the chain produced.
+// exchangeResult is what one request through Handler produced.
 type exchangeResult struct {
 	rec      *httptest.ResponseRecorder
 	handled  bool
@@ -28,12 +29,12 @@ type exchangeResult struct {
 	result   validate.Result
 }
 
-// throughChain sends body as a POST to path through Chain(opts), in front
-// of a handler that records what it was given.
-func throughChain(t *testing.T, opts middleware.Options, path string, body []byte) exchangeResult {
+// throughHandler sends body as a POST to path through a Guard's Handler,
+// in front of a handler that records what it was given.
+func throughHandler(t *testing.T, opts middleware.Options, path string, body []byte) exchangeResult {
 	t.Helper()
 	var out exchangeResult
-	h := middleware.Chain(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, opts).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		out.handled = true
 		var err error
 		out.received, err = io.ReadAll(r.Body)
@@ -64,7 +65,7 @@ func errorBody(t *testing.T, rec *httptest.ResponseRecorder) (code, param, messa
 }
 
 // TestDeepNestingIsAnsweredWithoutGrowingStacks sends bodies that are
-// nothing but '[' through the chain. Each must be invalid_json, and the
+// nothing but '[' through Handler. Each must be invalid_json, and the
 // goroutine stacks in use, read while the rejected requests are still on
 // their goroutines (in OnReject), must stay small: a validator that
 // recursed once per bracket would need hundreds of megabytes of stack for
@@ -90,7 +91,7 @@ func TestDeepNestingIsAnsweredWithoutGrowingStacks(t *testing.T) {
 		maxStack = max(maxStack, m.StackInuse)
 		rejected++
 	}
-	handler := middleware.Chain(opts)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	handler := newGuard(t, opts).Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		t.Error("a body of unclosed brackets reached the handler")
 	}))
 	send := func(body []byte) *httptest.ResponseRecorder {
@@ -159,12 +160,12 @@ func TestInvalidUTF8AnywhereIsInvalidJSON(t *testing.T) {
 		for placeName, place := range places {
 			t.Run(badName+" "+placeName+" is invalid_json", func(t *testing.T) {
 				t.Parallel()
-				control := throughChain(t, middleware.Options{}, "/v1/responses",
+				control := throughHandler(t, middleware.Options{}, "/v1/responses",
 					[]byte(strings.Replace(template, "%s", strings.Replace(place, "%s", "x", 1), 1)))
 				require.True(t, control.handled, "the same body in valid UTF-8 passes: %s", control.rec.Body)
 
 				body := []byte(strings.Replace(template, "%s", strings.Replace(place, "%s", bytesOut, 1), 1))
-				got := throughChain(t, middleware.Options{}, "/v1/responses", body)
+				got := throughHandler(t, middleware.Options{}, "/v1/responses", body)
 				require.False(t, got.handled)
 				require.Equal(t, http.StatusBadRequest, got.rec.Code)
 				code, _, _ := errorBody(t, got.rec)
@@ -226,15 +227,19 @@ func TestHostileValuesGetSmallAnswers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name+" is answered in under 1 KB", func(t *testing.T) {
 			t.Parallel()
-			got := throughChain(t, c.opts, c.path, []byte(c.body))
+			got := throughHandler(t, c.opts, c.path, []byte(c.body))
 			require.False(t, got.handled)
 			assert.Less(t, got.rec.Body.Len(), maxAnswer, "answer: %.300s", got.rec.Body)
 			assert.True(t, json.Valid(got.rec.Body.Bytes()), "the answer is JSON")
 			code, param, message := errorBody(t, got.rec)
 			assert.Equal(t, c.wantCode, code)
 			assert.NotRegexp(t, goInternals, got.rec.Body.String())
-			assert.LessOrEqual(t, len(param), 300, "param")
+			assert.LessOrEqual(t, len(param), clienttext.MaxPath, "param")
 			assert.LessOrEqual(t, len(message), 700, "message")
+			for _, run := range []string{"a", "é", "k"} {
+				long := strings.Repeat(run, clienttext.MaxValue/len(run)+1)
+				assert.NotContains(t, got.rec.Body.String(), long, "a client value repeated past its bound")
+			}
 		})
 	}
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/flexinference/flexguard/validate"
 )
 
-func TestJSONBodyStandalone(t *testing.T) {
+func TestJSONBodyAlone(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
@@ -32,11 +32,13 @@ func TestJSONBodyStandalone(t *testing.T) {
 		{"invalid JSON is invalid_json", "/v1/responses", `{"model":`, "invalid_json"},
 		{"an array is invalid_body", "/v1/responses", `[]`, "invalid_body"},
 		{"an unknown path is unknown_url: JSONBody routes first", "/v1/other", `{}`, "unknown_url"},
+		{"a body over the limit is request_too_large: JSONBody runs BodyLimit's check", "/v1/responses", `{"input":"` + strings.Repeat("x", 64) + `"}`, "request_too_large"},
 	}
+	g := newGuard(t, middleware.Options{Policy: validate.Policy{MaxBodyBytes: 64}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rec := serve(middleware.JSONBody(middleware.Options{})(&okHandler{}), post(tt.path, tt.body))
+			rec := serve(g.JSONBody(&okHandler{}), post(tt.path, tt.body))
 			code, _ := errorCode(t, rec)
 			assert.Equal(t, tt.wantCode, code)
 		})
@@ -58,7 +60,7 @@ func TestJSONBodyHandsOnTheExactBytes(t *testing.T) {
 		result               validate.Result
 		resultOK             bool
 	)
-	h := middleware.JSONBody(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, middleware.Options{}).JSONBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ = io.ReadAll(r.Body)
 		rc, err := r.GetBody()
 		require.NoError(t, err)
@@ -96,7 +98,7 @@ func TestHandlerBodySupportsWriteTo(t *testing.T) {
 	body := `{"model":"gpt-5.5","start_within":"default","input":"` + strings.Repeat("x", 100_000) + `"}`
 	var dst countingWriter
 	var isWriterTo bool
-	h := middleware.Chain(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, middleware.Options{}).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, isWriterTo = r.Body.(io.WriterTo)
 		n, err := io.Copy(&dst, r.Body)
 		require.NoError(t, err)
@@ -118,7 +120,7 @@ func TestHandlerBodyMixesReadAndWriteTo(t *testing.T) {
 	t.Parallel()
 	body := `{"model":"gpt-5.5","start_within":"default"}`
 	var got bytes.Buffer
-	h := middleware.Chain(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, middleware.Options{}).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		head := make([]byte, 10)
 		n, _ := io.ReadFull(r.Body, head)
 		got.Write(head[:n])
@@ -150,9 +152,10 @@ func TestReverseProxyForwardsTheExactBytesWithALength(t *testing.T) {
 	require.NoError(t, err)
 
 	var gatewaySawChunked atomic.Bool
+	guarded := newGuard(t, middleware.Options{}).Handler(httputil.NewSingleHostReverseProxy(target))
 	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gatewaySawChunked.Store(len(r.TransferEncoding) > 0 && r.TransferEncoding[0] == "chunked")
-		middleware.Chain(middleware.Options{})(httputil.NewSingleHostReverseProxy(target)).ServeHTTP(w, r)
+		guarded.ServeHTTP(w, r)
 	}))
 	defer gateway.Close()
 
@@ -178,10 +181,10 @@ func TestReverseProxyForwardsTheExactBytesWithALength(t *testing.T) {
 // as client_closed_request and the ErrorWriter is never called.
 func TestClientClosedRequestIsNeverWritten(t *testing.T) {
 	t.Parallel()
-	mounts := map[string]func(middleware.Options) func(http.Handler) http.Handler{
-		"Chain":    middleware.Chain,
-		"JSONBody": middleware.JSONBody,
-		"Model":    middleware.Model,
+	mounts := map[string]func(*middleware.Guard, http.Handler) http.Handler{
+		"Handler":  (*middleware.Guard).Handler,
+		"JSONBody": (*middleware.Guard).JSONBody,
+		"Model":    (*middleware.Guard).Model,
 	}
 	for name, mount := range mounts {
 		t.Run(name, func(t *testing.T) {
@@ -198,13 +201,13 @@ func TestClientClosedRequestIsNeverWritten(t *testing.T) {
 			r := post("/v1/responses", "")
 			r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"model":"gpt`), errReader{io.ErrUnexpectedEOF}))
 			r.ContentLength = 1000
-			rec := serve(mount(opts)(next), r)
+			rec := serve(mount(newGuard(t, opts), next), r)
 			assert.Zero(t, next.calls.Load())
 			assert.Zero(t, written, "the ErrorWriter is not called for a client that has gone")
 			assert.Zero(t, rec.Body.Len())
 			assert.Empty(t, rec.Header())
 			require.Equal(t, int32(1), rj.n.Load())
-			assert.Equal(t, apierrors.ClientClosedRequest, rj.last.Load().Code)
+			assert.Equal(t, apierrors.ClientClosedRequest, rj.last.Load().Code())
 		})
 	}
 }
@@ -214,7 +217,7 @@ func TestJSONBodyWithANilBodyIsInvalidJSON(t *testing.T) {
 	t.Parallel()
 	r := post("/v1/responses", "")
 	r.Body = nil
-	rec := serve(middleware.JSONBody(middleware.Options{})(&okHandler{}), r)
+	rec := serve(newGuard(t, middleware.Options{}).JSONBody(&okHandler{}), r)
 	code, _ := errorCode(t, rec)
 	assert.Equal(t, "invalid_json", code)
 }
@@ -222,8 +225,8 @@ func TestJSONBodyWithANilBodyIsInvalidJSON(t *testing.T) {
 // Strict mode names the repeated key's path.
 func TestJSONBodyStrictModeNamesTheRepeatedKey(t *testing.T) {
 	t.Parallel()
-	opts := middleware.Options{Policy: validate.Policy{StrictDuplicateKeys: true}}
-	rec := serve(middleware.JSONBody(opts)(&okHandler{}), post("/v1/responses", `{"model":"a","model":"b"}`))
+	g := newGuard(t, middleware.Options{Policy: validate.Policy{StrictDuplicateKeys: true}})
+	rec := serve(g.JSONBody(&okHandler{}), post("/v1/responses", `{"model":"a","model":"b"}`))
 	code, param := errorCode(t, rec)
 	assert.Equal(t, "invalid_json", code)
 	assert.Equal(t, "model", param)

@@ -4,18 +4,18 @@ import (
 	"net/http"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/rules"
 )
 
-// Model answers step 7: model must be a non-empty string
-// (missing_model). It reads and checks the body first if no earlier
-// flexguard middleware has.
-func Model(opts Options) func(http.Handler) http.Handler {
-	return newGuard(opts).middleware(modelStage)
+// Model runs JSONBody's checks, then answers missing_model when model is
+// absent, null, not a string or "".
+func (g *Guard) Model(next http.Handler) http.Handler {
+	return g.through(pieceModel, "", next)
 }
 
-func modelStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Request) *apierrors.Error {
-	if err := bodyStage(g, x, w, r); err != nil {
-		return err
+// ruleStage judges one step of the body rules.
+func ruleStage(step rules.Step) stage {
+	return func(g *Guard, x *exchange, _ http.ResponseWriter, _ *http.Request) *apierrors.Error {
+		return g.engine.Judge(&x.request, step)
 	}
-	return g.validator.Model(&x.request)
 }

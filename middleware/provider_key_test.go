@@ -13,7 +13,7 @@ import (
 	"github.com/flexinference/flexguard/validate"
 )
 
-func TestProviderKeyStandalone(t *testing.T) {
+func TestProviderKeyAlone(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name         string
@@ -43,7 +43,7 @@ func TestProviderKeyStandalone(t *testing.T) {
 				askedFor.Store(uint32(p))
 				return tt.has, tt.lookupErr
 			}}
-			rec := serve(middleware.ProviderKey(opts)(&okHandler{}), post("/v1/messages", tt.body))
+			rec := serve(newGuard(t, opts).ProviderKey(&okHandler{}), post("/v1/messages", tt.body))
 			code, param := errorCode(t, rec)
 			assert.Equal(t, tt.wantCode, code)
 			if strings.HasPrefix(tt.wantCode, "no_") {
@@ -59,24 +59,20 @@ func TestProviderKeyStandalone(t *testing.T) {
 	}
 }
 
-func TestProviderKeyPanics(t *testing.T) {
+// With Options.Schemas set, the embedder's rules are body rules too, and
+// judged before the key store is asked.
+func TestProviderKeyJudgesTheEmbeddersSchemasFirst(t *testing.T) {
 	t.Parallel()
-	has := func(*http.Request, validate.Provider) (bool, error) { return true, nil }
-	tests := []struct {
-		name string
-		f    func()
-	}{
-		{"without HasProviderKey", func() { middleware.ProviderKey(middleware.Options{}) }},
-		{"with a nil handler", func() { middleware.ProviderKey(middleware.Options{HasProviderKey: has})(nil) }},
-		{"with a malformed policy", func() {
-			middleware.ProviderKey(middleware.Options{HasProviderKey: has, Policy: validate.Policy{MaxBodyBytes: -5}})
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Regexp(t, `^flexguard/middleware: `, panicMessage(tt.f))
-		})
-	}
-	assert.Contains(t, panicMessage(tests[0].f), "HasProviderKey")
+	var asked atomic.Int32
+	g := newGuard(t, middleware.Options{
+		Schemas: temperatureCeiling(t),
+		HasProviderKey: func(*http.Request, validate.Provider) (bool, error) {
+			asked.Add(1)
+			return false, nil
+		},
+	})
+	rec := serve(g.ProviderKey(&okHandler{}), post("/v1/chat/completions", `{"model":"gpt-5.5","start_within":"auto","temperature":2}`))
+	code, _ := errorCode(t, rec)
+	assert.Equal(t, "temperature_too_high", code)
+	assert.Zero(t, asked.Load())
 }

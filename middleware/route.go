@@ -4,33 +4,28 @@ import (
 	"net/http"
 
 	apierrors "github.com/flexinference/flexguard/errors"
-	"github.com/flexinference/flexguard/validate"
+	"github.com/flexinference/flexguard/internal/rules"
 )
 
-// Route answers steps 1 and 2 of the order of checks: a path that is not
-// one of the four endpoints is unknown_url (404), and any method but POST
-// on an endpoint is method_not_allowed (405, with Allow: POST). The query
-// string is ignored; a trailing slash is another path.
-//
+// Route answers unknown_url (404) for a path that is not one of the four
+// endpoints, and method_not_allowed (405, with Allow: POST) for any method
+// but POST. The query string is ignored; a trailing slash is another path.
 // With Options.Endpoint set, Route checks only the method: the router in
 // front has matched the path.
-func Route(opts Options) func(http.Handler) http.Handler {
-	return newGuard(opts).middleware(routeStage)
+func (g *Guard) Route(next http.Handler) http.Handler {
+	return g.through(pieceRoute, "", next)
 }
 
-func routeStage(g *guard, x *exchange, _ http.ResponseWriter, r *http.Request) *apierrors.Error {
-	if x.endpoint != 0 {
-		return nil
-	}
-	ep := g.endpoint
+func routeStage(g *Guard, x *exchange, _ http.ResponseWriter, r *http.Request) *apierrors.Error {
+	ep := rules.Endpoint(g.opts.Endpoint)
 	if ep == 0 {
 		var ok bool
-		if ep, ok = validate.EndpointOf(r.URL.Path); !ok {
-			return apierrors.New(apierrors.UnknownURL)
+		if ep, ok = rules.EndpointOf(r.URL.Path); !ok {
+			return apierrors.New(apierrors.UnknownURL, "", "")
 		}
 	}
 	if r.Method != http.MethodPost {
-		return apierrors.New(apierrors.MethodNotAllowed)
+		return apierrors.New(apierrors.MethodNotAllowed, "", "")
 	}
 	x.endpoint = ep
 	return nil

@@ -12,7 +12,7 @@ import (
 	"github.com/flexinference/flexguard/validate"
 )
 
-func TestRouteStandalone(t *testing.T) {
+func TestRouteAlone(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
@@ -35,7 +35,7 @@ func TestRouteStandalone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			next := &okHandler{}
-			h := middleware.Route(middleware.Options{Endpoint: tt.endpoint})(next)
+			h := newGuard(t, middleware.Options{Endpoint: tt.endpoint}).Route(next)
 			r := post(tt.target, "{}")
 			r.Method = tt.method
 			rec := serve(h, r)
@@ -55,7 +55,7 @@ func TestRouteLeavesTheBodyAlone(t *testing.T) {
 	t.Parallel()
 	var got []byte
 	var resultOK bool
-	h := middleware.Route(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, middleware.Options{}).Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ = io.ReadAll(r.Body)
 		_, resultOK = middleware.ResultFrom(r.Context())
 	}))
@@ -63,11 +63,4 @@ func TestRouteLeavesTheBodyAlone(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, "not json at all", string(got))
 	assert.False(t, resultOK, "Route reads no body, so there is no result")
-}
-
-func TestRoutePanicsOnAnEndpointThatDoesNotExist(t *testing.T) {
-	t.Parallel()
-	msg := panicMessage(func() { middleware.Route(middleware.Options{Endpoint: validate.Endpoint(99)}) })
-	assert.Contains(t, msg, "flexguard/middleware:")
-	assert.Contains(t, msg, "Endpoint")
 }

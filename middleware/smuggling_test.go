@@ -27,7 +27,7 @@ func decodedModels(t *testing.T, body string) (viaMap, viaStruct string) {
 }
 
 // TestSmuggledModelIsJudgedAsTheHandlerDecodesIt sends bodies that name two
-// models. The chain must judge the one the handler decodes: a gateway that
+// models. Handler must judge the one the handler decodes: a gateway that
 // checks one model and forwards another can be made to bill, or route,
 // something it never validated. start_within is a duration so that the two
 // models get different answers: gpt-5.5 passes, claude-* is
@@ -56,11 +56,11 @@ func TestSmuggledModelIsJudgedAsTheHandlerDecodesIt(t *testing.T) {
 			viaMap, viaStruct := decodedModels(t, c.body)
 			require.Equal(t, viaMap, viaStruct, "a map and a struct decode the same model")
 
-			got := throughChain(t, middleware.Options{}, "/v1/responses", []byte(c.body))
-			alone := throughChain(t, middleware.Options{}, "/v1/responses",
+			got := throughHandler(t, middleware.Options{}, "/v1/responses", []byte(c.body))
+			alone := throughHandler(t, middleware.Options{}, "/v1/responses",
 				[]byte(`{"model":`+quoteJSON(viaMap)+tail))
 			assert.Equal(t, alone.rec.Code, got.rec.Code,
-				"the chain answers as it does for the decoded model %q alone: %s", viaMap, got.rec.Body)
+				"Handler answers as it does for the decoded model %q alone: %s", viaMap, got.rec.Body)
 			if got.handled {
 				assert.Equal(t, viaMap, got.result.Model, "the handler is told the model it decodes")
 				assert.Equal(t, []byte(c.body), got.received, "the body passes unchanged")
@@ -88,7 +88,7 @@ func TestStrictModeRejectsEveryRepeatedKey(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name+" is invalid_json naming "+c.wantParam, func(t *testing.T) {
 			t.Parallel()
-			got := throughChain(t, strict, "/v1/responses", []byte(c.body))
+			got := throughHandler(t, strict, "/v1/responses", []byte(c.body))
 			require.False(t, got.handled)
 			require.Equal(t, http.StatusBadRequest, got.rec.Code)
 			code, param, _ := errorBody(t, got.rec)
@@ -104,7 +104,7 @@ func TestStrictModeRejectsEveryRepeatedKey(t *testing.T) {
 // "model" and "MODEL" as two keys. encoding/json into a struct matches
 // field names without regard to case, so a `json:"model"` field takes
 // the LAST of the two. A handler that decodes into a struct would forward
-// claude-opus-4 after the chain judged gpt-5.5. Strict mode does not catch
+// claude-opus-4 after Handler judged gpt-5.5. Strict mode does not catch
 // it either: no key repeats. Handlers should decode into a map, or with
 // encoding/json/v2's case-sensitive matching, or reject unknown fields.
 func TestKeysThatDifferInCaseAreAKnownDifference(t *testing.T) {
@@ -116,9 +116,9 @@ func TestKeysThatDifferInCaseAreAKnownDifference(t *testing.T) {
 
 	for _, strict := range []bool{false, true} {
 		opts := middleware.Options{Policy: validate.Policy{StrictDuplicateKeys: strict}}
-		got := throughChain(t, opts, "/v1/responses", []byte(body))
-		require.True(t, got.handled, "strict=%v: the chain passes it: %s", strict, got.rec.Body)
-		assert.Equal(t, "gpt-5.5", got.result.Model, "strict=%v: the chain judges the exact-case key", strict)
+		got := throughHandler(t, opts, "/v1/responses", []byte(body))
+		require.True(t, got.handled, "strict=%v: Handler passes it: %s", strict, got.rec.Body)
+		assert.Equal(t, "gpt-5.5", got.result.Model, "strict=%v: Handler judges the exact-case key", strict)
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/flexinference/flexguard/validate"
 )
 
-func TestStartWithinStandalone(t *testing.T) {
+func TestStartWithinAlone(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
@@ -24,15 +24,16 @@ func TestStartWithinStandalone(t *testing.T) {
 		{"a valid start_within passes", "/v1/responses", `{"model":"gpt-5.5","start_within":"auto"}`, "", "auto"},
 		{"an absent start_within is missing_start_within", "/v1/responses", `{"model":"gpt-5.5"}`, "missing_start_within", ""},
 		{"an invalid start_within is invalid_start_within", "/v1/responses", `{"model":"gpt-5.5","start_within":"soon"}`, "invalid_start_within", ""},
-		{"a missing model is not StartWithin's to judge", "/v1/responses", `{"start_within":"default"}`, "", "default"},
-		{"a provider problem is not StartWithin's to judge", "/v1/messages", `{"model":"claude-x","start_within":"00h-00m-30s"}`, "", "00h-00m-30s"},
-		{"an unsupported parameter is not StartWithin's to judge", "/v1/chat/completions", `{"model":"gpt-5.5","seed":1,"start_within":"priority"}`, "", "priority"},
+		{"a missing model is answered first: StartWithin runs Model's check", "/v1/responses", `{"start_within":"default"}`, "missing_model", ""},
+		{"an unsupported parameter is answered first: StartWithin runs Parameters' checks", "/v1/chat/completions", `{"model":"gpt-5.5","seed":1,"start_within":"priority"}`, "unsupported_parameter", ""},
+		{"a provider problem is left to a later check", "/v1/messages", `{"model":"claude-x","start_within":"00h-00m-30s"}`, "", "00h-00m-30s"},
 	}
+	g := newGuard(t, middleware.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var seen string
-			h := middleware.StartWithin(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := g.StartWithin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				res, ok := middleware.ResultFrom(r.Context())
 				require.True(t, ok)
 				seen = res.StartWithin.String()
@@ -62,12 +63,12 @@ func TestDefaultStartWithinIsAskedAtMostOnce(t *testing.T) {
 		{"a sent start_within does not ask", `{"model":"gpt-5.5","start_within":"auto"}`, 0, "auto"},
 		{"an invalid start_within does not ask", `{"model":"gpt-5.5","start_within":"soon"}`, 0, ""},
 	}
-	compositions := map[string]func(middleware.Options, http.Handler) http.Handler{
-		"Chain": func(o middleware.Options, h http.Handler) http.Handler { return middleware.Chain(o)(h) },
-		"StartWithin, Provider and Billing composed": func(o middleware.Options, h http.Handler) http.Handler {
-			return middleware.StartWithin(o)(middleware.Provider(o)(middleware.Billing(o)(h)))
+	compositions := map[string]func(*middleware.Guard, http.Handler) http.Handler{
+		"Handler": func(g *middleware.Guard, h http.Handler) http.Handler { return g.Handler(h) },
+		"StartWithin, Provider and Billing stacked": func(g *middleware.Guard, h http.Handler) http.Handler {
+			return g.StartWithin(g.Provider(g.Billing(h)))
 		},
-		"Provider alone": func(o middleware.Options, h http.Handler) http.Handler { return middleware.Provider(o)(h) },
+		"Provider alone": func(g *middleware.Guard, h http.Handler) http.Handler { return g.Provider(h) },
 	}
 	for _, tt := range tests {
 		for compName, compose := range compositions {
@@ -82,7 +83,7 @@ func TestDefaultStartWithinIsAskedAtMostOnce(t *testing.T) {
 					OrgOverdue: func(*http.Request) (bool, error) { return false, nil },
 				}
 				var seen string
-				h := compose(opts, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				h := compose(newGuard(t, opts), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					res, _ := middleware.ResultFrom(r.Context())
 					seen = res.StartWithin.String()
 				}))
@@ -101,7 +102,7 @@ func TestDefaultStartWithinNotOKKeepsThePolicyDefault(t *testing.T) {
 		DefaultStartWithin: func(*http.Request) (validate.StartWithin, bool) { return validate.StartWithin{}, false },
 	}
 	var res validate.Result
-	h := middleware.Chain(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, opts).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, _ = middleware.ResultFrom(r.Context())
 	}))
 	rec := serve(h, post("/v1/responses", `{"model":"gpt-5.5"}`))
@@ -121,7 +122,7 @@ func TestDefaultStartWithinSeesTheRequest(t *testing.T) {
 			return validate.StartWithin{}, false
 		},
 	}
-	h := middleware.StartWithin(opts)(&okHandler{})
+	h := newGuard(t, opts).StartWithin(&okHandler{})
 	r := post("/v1/responses", `{"model":"gpt-5.5"}`)
 	r.Header.Set("X-Org", "patient")
 	assert.Equal(t, http.StatusOK, serve(h, r).Code)

@@ -1,22 +1,12 @@
 package middleware
 
-import (
-	"net/http"
+import "net/http"
 
-	apierrors "github.com/flexinference/flexguard/errors"
-)
-
-// TokenCap answers step 12: a claude-* request must set the endpoint's
-// output-token cap (missing_max_tokens, param naming the field:
-// max_output_tokens, max_completion_tokens, max_tokens or
-// generation_config.max_output_tokens).
-func TokenCap(opts Options) func(http.Handler) http.Handler {
-	return newGuard(opts).middleware(tokenCapStage)
-}
-
-func tokenCapStage(g *guard, x *exchange, w http.ResponseWriter, r *http.Request) *apierrors.Error {
-	if err := bodyStage(g, x, w, r); err != nil {
-		return err
-	}
-	return g.validator.TokenCap(&x.request)
+// TokenCap runs Provider's checks, then answers missing_max_tokens for a
+// claude-* request that does not set the endpoint's output-token cap
+// (param: max_output_tokens, max_completion_tokens, max_tokens or
+// generation_config.max_output_tokens). It is the last of the catalog's
+// body rules.
+func (g *Guard) TokenCap(next http.Handler) http.Handler {
+	return g.through(pieceTokenCap, "", next)
 }

@@ -12,15 +12,17 @@
 //
 // A rule is a schema that carries "x-flexguard-code": the error code its
 // failures are answered with. A failing keyword takes the code of the
-// nearest rule around it. The param is the failing field's path in the
-// specification's form (messages[1].content[0].cache_control), unless the
+// nearest rule around it. The param is the failing field's path, as the
+// error body writes paths (messages[1].content[0].cache_control), cut to
+// 256 bytes with each key cut to 64 however long the client made it,
+// unless the
 // rule fixes one with "x-flexguard-param" (missing_model fails on the
 // body, which has no path of its own, so it names "model").
 //
 // When several rules fail, the first in the order of judgement is the
 // answer: rules are ordered by their place in the file (the canonical
-// schemas list them as the entries of one allOf, in the specification's
-// order), and failures of one rule by the failing field (lowest index
+// schemas list them as the entries of one allOf, in the order of checks
+// of package validate), and failures of one rule by the failing field (lowest index
 // first, indexes compared as numbers).
 //
 // # What the schemas leave to the policy
@@ -32,7 +34,8 @@
 //
 // # Embedders' own rules
 //
-// [Compile] compiles an embedder's schema files with codes of its own:
+// [Compile] compiles an embedder's schema files with codes of its own, and
+// middleware.Options.Schemas runs them after the catalog's rules:
 //
 //	{"properties": {"temperature": {"maximum": 1,
 //	    "x-flexguard-code": "temperature_too_high", "x-flexguard-status": 422}}}

@@ -1,6 +1,7 @@
 package schemas_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"strings"
@@ -11,12 +12,14 @@ import (
 	"github.com/flexinference/flexguard/validate"
 )
 
-func ExampleCheck() {
+func ExampleSet_Check() {
 	body := []byte(`{"model":"claude-sonnet-4","max_tokens":512,"messages":[{"role":"user","content":[{"type":"text","text":"hi","cache_control":{"type":"ephemeral"}}]}]}`)
-	err := schemas.Check(validate.Messages, body)
-	fmt.Println(err.Name(), err.ParamOrNull())
+	var e *apierrors.Error
+	if errors.As(schemas.Canonical().Check(validate.Messages, body), &e) {
+		fmt.Println(e.Code(), e.Param())
+	}
 
-	fmt.Println(schemas.Check(validate.ChatCompletions, []byte(`{"model":"gpt-5.5","n":1.0}`)) == nil)
+	fmt.Println(schemas.Canonical().Check(validate.ChatCompletions, []byte(`{"model":"gpt-5.5","n":1.0}`)) == nil)
 	// Output:
 	// unsupported_parameter messages[0].content[0].cache_control
 	// true

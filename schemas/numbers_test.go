@@ -7,6 +7,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/validate"
 )
 
 func TestTameKeepsEveryComparisonWithShortConstants(t *testing.T) {
@@ -54,4 +57,19 @@ func TestTameNumbersRewritesInPlace(t *testing.T) {
 	assert.Equal(t, json.Number("0.1e1001"), v["a"].([]any)[0])
 	assert.Equal(t, json.Number("2"), v["a"].([]any)[1])
 	assert.Equal(t, json.Number("0.1e-1000"), v["b"].(map[string]any)["c"])
+}
+
+func TestJudgeTurnsAnEnginePanicIntoInternalError(t *testing.T) {
+	t.Parallel()
+	// A json.Number that big.Rat refuses, not tamed by decode: the engine
+	// dereferences nil on it.
+	v := map[string]any{"model": "gpt-5.5", "n": json.Number("1e9999999")}
+	got := judge(Canonical().byEndpoint[validate.ChatCompletions], v)
+	require.NotNil(t, got)
+	assert.Equal(t, apierrors.InternalError, got.Code())
+
+	// Through Check the number is tamed first, and judged.
+	var e *apierrors.Error
+	require.ErrorAs(t, Canonical().Check(validate.ChatCompletions, []byte(`{"model":"gpt-5.5","n":1e9999999}`)), &e)
+	assert.Equal(t, apierrors.UnsupportedValue, e.Code())
 }

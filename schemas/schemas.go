@@ -13,9 +13,11 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	apierrors "github.com/flexinference/flexguard/errors"
-	"github.com/flexinference/flexguard/validate"
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/clienttext"
+	"github.com/flexinference/flexguard/validate"
 )
 
 // The annotation keywords a schema uses to say which error a rule answers
@@ -64,16 +66,8 @@ var canonical = sync.OnceValue(func() *Set {
 func Files() fs.FS { return canonicalFiles }
 
 // Canonical returns the Set of the embedded schemas, one per endpoint: the
-// policy-free body rules of the specification.
+// catalog's policy-free body rules.
 func Canonical() *Set { return canonical() }
-
-// Check judges body, a request to ep, against the endpoint's embedded
-// schema and returns the first failing rule in the specification's order,
-// or nil. A body that does not decode is invalid_json; one that is not an
-// object is invalid_body.
-func Check(ep validate.Endpoint, body []byte) *apierrors.Error {
-	return canonical().Check(ep, body)
-}
 
 // Set is a compiled group of schemas, each bound to an endpoint. It is
 // safe for concurrent use.
@@ -124,7 +118,7 @@ func Compile(files fs.FS, paths map[validate.Endpoint][]string) (*Set, error) {
 
 	set := &Set{byEndpoint: make(map[validate.Endpoint][]*document, len(paths))}
 	for ep, list := range paths {
-		if ep.Path() == "" {
+		if ep.String() == "" {
 			return nil, fmt.Errorf("flexguard/schemas: unknown endpoint %d", ep)
 		}
 		for _, p := range list {
@@ -145,37 +139,40 @@ func Compile(files fs.FS, paths map[validate.Endpoint][]string) (*Set, error) {
 // relative $refs resolve between them.
 const baseURL = "file:///flexguard-schemas/"
 
-// Covers reports whether the Set has schemas for ep, so that a caller can
-// skip decoding a body no schema will judge.
-func (s *Set) Covers(ep validate.Endpoint) bool { return len(s.byEndpoint[ep]) > 0 }
-
-// Check decodes body and judges it against ep's schemas; see
-// [Set.CheckValue]. An endpoint without schemas passes.
-func (s *Set) Check(ep validate.Endpoint, body []byte) *apierrors.Error {
-	v, err := Decode(body)
+// Check judges body, a request to ep, against ep's schemas and returns
+// the first failing rule as an error whose *apierrors.Error errors.As
+// finds, or nil. An endpoint without schemas passes without decoding the
+// body. A body that does not decode is invalid_json; one that is not an
+// object is invalid_body.
+func (s *Set) Check(ep validate.Endpoint, body []byte) error {
+	docs := s.byEndpoint[ep]
+	if len(docs) == 0 {
+		return nil
+	}
+	v, err := decode(body)
 	if err != nil {
 		return err
 	}
-	return s.CheckValue(ep, v)
+	if err := judge(docs, v); err != nil {
+		return err
+	}
+	return nil
 }
 
-// CheckValue judges v, a body decoded by [Decode], against ep's schemas
-// and returns the first failing rule, or nil. A middleware that runs
-// several Sets decodes the body once and passes the value to each; v is
-// only read. A value decoded some other way may hold numbers that the
-// schema engine cannot compare (see Decode).
-func (s *Set) CheckValue(ep validate.Endpoint, v any) (result *apierrors.Error) {
+// judge judges v, a body decoded by decode, against docs and returns the
+// first failing rule, or nil.
+func judge(docs []*document, v any) (result *apierrors.Error) {
 	defer func() {
 		// The schema engine panics on some values it cannot compare; the
 		// client gets internal_error rather than a dropped connection.
 		if recover() != nil {
-			result = apierrors.New(apierrors.InternalError)
+			result = apierrors.New(apierrors.InternalError, "", "")
 		}
 	}()
 	if _, ok := v.(map[string]any); !ok {
-		return apierrors.New(apierrors.InvalidBody)
+		return apierrors.New(apierrors.InvalidBody, "", "")
 	}
-	for _, doc := range s.byEndpoint[ep] {
+	for _, doc := range docs {
 		err := doc.schema.Validate(v)
 		if err == nil {
 			continue
@@ -184,31 +181,31 @@ func (s *Set) CheckValue(ep validate.Endpoint, v any) (result *apierrors.Error) 
 		if !errors.As(err, &ve) {
 			// An infinite $ref loop or a value that is not JSON: the
 			// schema cannot judge this body, which is the gateway's fault.
-			return apierrors.New(apierrors.InternalError)
+			return apierrors.New(apierrors.InternalError, "", "")
 		}
 		return doc.firstFailure(ve, v)
 	}
 	return nil
 }
 
-// Decode decodes body as encoding/json does for the handler (the last of
+// decode decodes body as encoding/json does for the handler (the last of
 // repeated keys wins), keeping numbers as json.Number so that 1.0 and 1
 // compare equal without rounding. Bytes that are not one JSON value, or
 // not UTF-8, are invalid_json. Numbers too long or too large for the schema
 // engine to compare cheaply are rewritten to short ones that compare the
 // same way with any schema constant (see numbers.go).
-func Decode(body []byte) (any, *apierrors.Error) {
+func decode(body []byte) (any, *apierrors.Error) {
 	if !utf8.Valid(body) { // encoding/json would quietly replace them
-		return nil, apierrors.New(apierrors.InvalidJSON)
+		return nil, apierrors.New(apierrors.InvalidJSON, "", "")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, apierrors.New(apierrors.InvalidJSON)
+		return nil, apierrors.New(apierrors.InvalidJSON, "", "")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, apierrors.New(apierrors.InvalidJSON)
+		return nil, apierrors.New(apierrors.InvalidJSON, "", "")
 	}
 	return tameNumbers(v), nil
 }
@@ -326,19 +323,17 @@ func (f *failure) render(v any) *apierrors.Error {
 	param := paramPath(v, f.instance)
 	r := f.rule
 	if r == nil {
-		return apierrors.NewMessage(apierrors.InvalidBody, param,
+		return apierrors.New(apierrors.InvalidBody, param,
 			"The field named by param does not match the gateway's schema for this endpoint.")
 	}
 	if r.param != "" {
 		param = r.param
 	}
 	if r.custom != nil {
-		return apierrors.NewCustom(*r.custom, param, r.message)
+		return r.custom.New(param, r.message)
 	}
 	message := r.message
-	// Name the field in the message only when it is short: an embedder's
-	// rule may fail under a key the client chose.
-	if message == "" && param != "" && len(param) <= maxParamInMessage {
+	if message == "" && param != "" {
 		switch r.code {
 		case apierrors.UnsupportedParameter:
 			message = param + " is not supported on this endpoint. Remove it from the request."
@@ -346,40 +341,30 @@ func (f *failure) render(v any) *apierrors.Error {
 			message = param + " is not supported. Remove it from generation_config."
 		}
 	}
-	return apierrors.NewMessage(r.code, param, message)
+	return apierrors.New(r.code, param, message)
 }
 
-// maxParamInMessage bounds the field path a message repeats.
-const maxParamInMessage = 128
-
-// paramPath renders a failing instance's location as the specification's
-// field path: dots between object keys, brackets around array indexes
-// ("messages[1].content[0].cache_control"). It walks v to tell an index
-// from an object key that happens to be a number.
+// paramPath renders a failing instance's location as a param path (see
+// clienttext.Path), bounded however long the client's keys are. It walks
+// v to tell an index from an object key that happens to be a number.
 func paramPath(v any, tokens []string) string {
-	var b strings.Builder
+	var p clienttext.Path
 	for _, tok := range tokens {
 		switch node := v.(type) {
 		case []any:
 			i, _ := strconv.Atoi(tok)
-			b.WriteString("[" + tok + "]")
+			p.Index(i)
 			if i >= 0 && i < len(node) {
 				v = node[i]
 			}
 		case map[string]any:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(tok)
+			p.Key(tok)
 			v = node[tok]
 		default:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(tok)
+			p.Key(tok)
 		}
 	}
-	return b.String()
+	return p.String()
 }
 
 // pointerTokens splits a JSON Pointer ("/messages/0/content") into its
@@ -413,8 +398,8 @@ func (annotationCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any
 		return nil, nil
 	}
 	name, ok := code.(string)
-	if !ok || !validCodeName(name) {
-		return nil, fmt.Errorf("flexguard/schemas: %s must be a snake_case string, such as \"temperature_too_high\"", KeywordCode)
+	if !ok {
+		return nil, fmt.Errorf("flexguard/schemas: %s must be a string, such as \"temperature_too_high\"", KeywordCode)
 	}
 	r := &rule{}
 	var err error
@@ -432,7 +417,7 @@ func (annotationCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any
 	if err != nil {
 		return nil, err
 	}
-	if c, ok := apierrors.CodeOf(name); ok {
+	if c, err := apierrors.ParseCode(name); err == nil {
 		if hasStatus || typ != "" {
 			return nil, fmt.Errorf("flexguard/schemas: %q is a catalog code: its status and type are the catalog's, so drop %s and %s", name, KeywordStatus, KeywordType)
 		}
@@ -442,24 +427,16 @@ func (annotationCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any
 	if !hasStatus {
 		status = 400
 	}
-	r.custom = &apierrors.CustomCode{Name: name, Status: status, Type: apierrors.Type(typ)}
+	custom, err := apierrors.NewCustomCode(name, status, apierrors.Type(typ), "")
+	if err != nil {
+		return nil, fmt.Errorf("flexguard/schemas: %s: %w", KeywordCode, err)
+	}
+	r.custom = &custom
 	return r, nil
 }
 
 // Validate never fails: a rule is an annotation.
 func (*rule) Validate(jsonschema.ValidationContext, any) error { return nil }
-
-func validCodeName(s string) bool {
-	if s == "" || s[0] < 'a' || s[0] > 'z' || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
-			return false
-		}
-	}
-	return true
-}
 
 func stringKeyword(m map[string]any, key string) (string, error) {
 	v, ok := m[key]

@@ -8,11 +8,12 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/schemas"
 	"github.com/flexinference/flexguard/validate"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 const draft = `"$schema": "https://json-schema.org/draft/2020-12/schema"`
@@ -133,12 +134,12 @@ func TestEmbedderSchemasAnswerWithTheirOwnCodes(t *testing.T) {
 			t.Parallel()
 			set, err := compileOne(t, tt.schema)
 			require.NoError(t, err)
-			got := set.Check(validate.Responses, []byte(tt.body))
-			require.NotNil(t, got)
-			assert.Equal(t, tt.wantName, got.Name())
+			var got *apierrors.Error
+			require.ErrorAs(t, set.Check(validate.Responses, []byte(tt.body)), &got)
+			assert.Equal(t, tt.wantName, got.Code().String())
 			assert.Equal(t, tt.wantStatus, got.Status())
 			assert.Equal(t, tt.wantType, got.Type())
-			assert.Equal(t, tt.wantParam, got.ParamOrNull())
+			assert.Equal(t, tt.wantParam, got.Param())
 			body, err := json.Marshal(got)
 			require.NoError(t, err)
 			assert.Contains(t, string(body), `"code":"`+tt.wantName+`"`)
@@ -154,7 +155,7 @@ func TestCompileRejectsMalformedAnnotations(t *testing.T) {
 		wantErr string
 	}{
 		{"a code that is not snake_case", `{"x-flexguard-code": "Too-High"}`, "snake_case"},
-		{"a code that is not a string", `{"x-flexguard-code": 5}`, "snake_case"},
+		{"a code that is not a string", `{"x-flexguard-code": 5}`, "must be a string"},
 		{"a status below 400", `{"x-flexguard-code": "x", "x-flexguard-status": 200}`, "400 to 599"},
 		{"a status that is not an integer", `{"x-flexguard-code": "x", "x-flexguard-status": 422.5}`, "400 to 599"},
 		{"a status for a catalog code", `{"x-flexguard-code": "missing_model", "x-flexguard-status": 422}`, "catalog code"},
@@ -206,7 +207,7 @@ func TestCheckDecodesLikeTheHandler(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, answer(schemas.Check(validate.Responses, []byte(tt.body))))
+			assert.Equal(t, tt.want, answer(schemas.Canonical().Check(validate.Responses, []byte(tt.body))))
 		})
 	}
 }
@@ -227,8 +228,8 @@ func TestEveryCanonicalRuleNamesACatalogCode(t *testing.T) {
 				rule := r.(map[string]any)
 				code, ok := rule["x-flexguard-code"].(string)
 				require.True(t, ok, "allOf/%d has no x-flexguard-code", i)
-				_, inCatalog := apierrors.CodeOf(code)
-				assert.True(t, inCatalog, "allOf/%d: %s", i, code)
+				_, err := apierrors.ParseCode(code)
+				assert.NoError(t, err, "allOf/%d: %s", i, code)
 				assert.NotEmpty(t, rule["$comment"], "allOf/%d explains itself", i)
 			}
 		})
@@ -243,7 +244,7 @@ func TestSetIsSafeForConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 20 {
-				_ = schemas.Check(tc.ep, []byte(tc.body))
+				_ = schemas.Canonical().Check(tc.ep, []byte(tc.body))
 			}
 		}()
 	}
@@ -254,16 +255,19 @@ func TestAnEndpointWithoutSchemasPasses(t *testing.T) {
 	t.Parallel()
 	set, err := schemas.Compile(fstest.MapFS{}, nil)
 	require.NoError(t, err)
-	assert.Nil(t, set.Check(validate.Messages, []byte(`{"anything":1}`)))
-	assert.Equal(t, "invalid_json", answer(set.Check(validate.Messages, []byte(`{`))))
+	assert.NoError(t, set.Check(validate.Messages, []byte(`{"anything":1}`)))
+	assert.NoError(t, set.Check(validate.Messages, []byte(`{`)), "no schema, no decoding: the canonical rules judge the JSON")
 }
 
-func TestCheckValueTurnsAnEnginePanicIntoInternalError(t *testing.T) {
+func TestAnEmbedderRuleBoundsAClientKeyInParam(t *testing.T) {
 	t.Parallel()
-	// A json.Number that big.Rat refuses, not passed through Decode: the
-	// engine dereferences nil on it.
-	v := map[string]any{"model": "gpt-5.5", "n": json.Number("1e9999999")}
-	assert.Equal(t, "internal_error", answer(schemas.Canonical().CheckValue(validate.ChatCompletions, v)))
-	// Through Check the number is tamed first, and judged.
-	assert.Equal(t, "unsupported_value n", answer(schemas.Check(validate.ChatCompletions, []byte(`{"model":"gpt-5.5","n":1e9999999}`))))
+	set, err := compileOne(t, `{`+draft+`, "properties": {"metadata": {"x-flexguard-code": "metadata_too_long", "additionalProperties": {"maxLength": 8}}}}`)
+	require.NoError(t, err)
+	key := strings.Repeat("k", 5000)
+	var got *apierrors.Error
+	require.ErrorAs(t, set.Check(validate.Responses, []byte(`{"metadata":{"`+key+`":"far too long a value"}}`)), &got)
+	assert.Equal(t, apierrors.Code("metadata_too_long"), got.Code())
+	assert.LessOrEqual(t, len(got.Param()), 256)
+	assert.Equal(t, "metadata."+strings.Repeat("k", 61)+"…", got.Param())
+	assert.Less(t, len(got.Message()), 300)
 }

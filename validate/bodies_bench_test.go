@@ -3,9 +3,10 @@ package validate_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/flexinference/flexguard/internal/testbodies"
 	"github.com/flexinference/flexguard/validate"
-	"github.com/stretchr/testify/require"
 )
 
 // The benchmark bodies stand for traffic that passes: if one stopped

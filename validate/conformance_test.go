@@ -7,12 +7,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/internal/conformance"
 	"github.com/flexinference/flexguard/validate"
 )
 
 // TestConformanceThroughPureRules runs every conformance case that the body
-// alone decides (no transport, no org lookups) through the pure rules, and
+// alone decides (no transport, no per-request lookups) through the pure rules, and
 // requires the answer the chain gives.
 func TestConformanceThroughPureRules(t *testing.T) {
 	t.Parallel()
@@ -21,7 +22,7 @@ func TestConformanceThroughPureRules(t *testing.T) {
 	judged := 0
 	for _, c := range cases {
 		ep, known := validate.EndpointOf(c.Path())
-		if !known || c.UsesTransport() || (c.UsesOrgHooks() && !onlyOrgDefault(c)) {
+		if !known || c.UsesTransport() || c.UsesOrgHooks() {
 			continue
 		}
 		judged++
@@ -37,21 +38,11 @@ func TestConformanceThroughPureRules(t *testing.T) {
 			v, err := validate.New(p)
 			require.NoError(t, err)
 
-			var r validate.Request
-			bad := v.Parse(ep, c.Body, &r)
-			if bad == nil {
-				if c.OrgDefault != "" {
-					sw, err := validate.ParseStartWithin(c.OrgDefault)
-					require.NoError(t, err)
-					r.SetDefaultStartWithin(sw)
-				}
-				bad = v.CheckAll(&r)
-			}
+			res, err := v.Check(ep, c.Body)
 			if c.WantStatus == 200 {
-				require.Nil(t, bad, "want a pass")
-				res := r.Result()
+				require.NoError(t, err, "want a pass")
 				facts := map[string]string{
-					"endpoint":     res.Endpoint.Path(),
+					"endpoint":     res.Endpoint.String(),
 					"model":        res.Model,
 					"provider":     res.Provider.String(),
 					"start_within": res.StartWithin.String(),
@@ -62,15 +53,12 @@ func TestConformanceThroughPureRules(t *testing.T) {
 				}
 				return
 			}
-			require.NotNil(t, bad, "want %s", c.WantCode)
+			var bad *apierrors.Error
+			require.ErrorAs(t, err, &bad, "want %s", c.WantCode)
 			assert.Equal(t, c.WantStatus, bad.Status())
-			assert.Equal(t, c.WantCode, bad.Code.String())
-			assert.Equal(t, c.WantParam, bad.ParamOrNull())
+			assert.Equal(t, c.WantCode, bad.Code().String())
+			assert.Equal(t, c.WantParam, bad.Param())
 		})
 	}
 	require.NotZero(t, judged, "the pure rules judged no case")
-}
-
-func onlyOrgDefault(c *conformance.Case) bool {
-	return len(c.NoKey) == 0 && !c.KeyLookupError && !c.Overdue && !c.BillingError
 }

@@ -6,20 +6,28 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/flexinference/flexguard/internal/clienttext"
+	"github.com/flexinference/flexguard/internal/rules"
 )
 
-// DefaultMaxBodyBytes is the body limit when a Policy leaves it at zero.
-const DefaultMaxBodyBytes = 1_000_000
+// DefaultMaxBodyBytes is the body limit of a Policy that sets none.
+const DefaultMaxBodyBytes = rules.DefaultMaxBodyBytes
 
 // Policy is what a gateway operator decides: the body limit, the default
 // start_within and which models may race the flex tier. The zero Policy is
-// the built-in one.
+// the built-in one. Its JSON form is the policy file (see LoadPolicy).
+//
+// The fields mirror the engine's configuration one for one (a Policy
+// converts to it directly); add a field to both.
 type Policy struct {
 	// MaxBodyBytes is the largest body accepted, in bytes; exactly this
-	// many pass. Zero means DefaultMaxBodyBytes (1,000,000); negative is
-	// an error.
+	// many pass. Zero means DefaultMaxBodyBytes (1,000,000); negative is an
+	// error.
 	MaxBodyBytes int64 `json:"max_body_bytes"`
 
 	// DefaultStartWithin applies when a request leaves start_within out or
@@ -27,49 +35,45 @@ type Policy struct {
 	// request is answered missing_start_within.
 	DefaultStartWithin string `json:"default_start_within"`
 
-	// FlexModels lists the models that may take a duration start_within.
-	FlexModels FlexModels `json:"flex_models"`
+	// FlexModels lists, per provider ("openai", "gemini"), the models that
+	// may take a duration start_within. An entry ending in "*" matches by
+	// prefix ("gpt-5*"); any other entry matches one model exactly. A
+	// provider left out (or null) keeps its built-in list (see
+	// BuiltinFlexModels); an empty list allows none. Anthropic has no flex
+	// tier and so no list. Default: nil, the built-in lists.
+	FlexModels map[string][]string `json:"flex_models"`
 
 	// StrictDuplicateKeys rejects, as invalid_json, any object anywhere in
 	// the body that repeats a key. Default false: the last occurrence
 	// wins, as it does for encoding/json and JSON.parse. Not read from a
-	// policy file.
+	// policy file: it is a property of the gateway, not of a deployment.
 	StrictDuplicateKeys bool `json:"-"`
 }
 
-// FlexModels holds the flex-capable allow-lists. An entry ending in "*"
-// matches every model with the prefix before it ("gpt-5*"); any other entry
-// matches one model exactly. A nil list means the built-in list; an empty,
-// non-nil list means no model of that provider is flex-capable. Anthropic
-// has no flex tier and so no list.
-type FlexModels struct {
-	// OpenAI defaults to BuiltinOpenAIFlexModels.
-	OpenAI []string `json:"openai"`
-	// Gemini defaults to BuiltinGeminiFlexModels.
-	Gemini []string `json:"gemini"`
-}
+// BuiltinFlexModels returns a copy of the built-in allow-lists, by
+// provider: a start for a policy that extends them.
+func BuiltinFlexModels() map[string][]string { return rules.BuiltinFlexModels() }
 
-// The built-in allow-lists. Callers must not modify them.
-var (
-	BuiltinOpenAIFlexModels = []string{"gpt-5.5", "gpt-5.5-mini", "gpt-5", "gpt-5-mini", "gpt-5-nano", "o3", "o4-mini"}
-	BuiltinGeminiFlexModels = []string{"gemini-3-pro", "gemini-3-flash", "gemini-2.5-pro", "gemini-2.5-flash"}
-)
-
-// LoadPolicy reads a policy file (see Policy for the keys). Unknown keys,
+// LoadPolicy reads a policy file: a JSON object with the keys of Policy
+// (max_body_bytes, default_start_within, flex_models). Unknown keys,
 // values of the wrong type and invalid values are errors naming the key;
 // omitted keys keep their defaults.
 func LoadPolicy(r io.Reader) (Policy, error) {
+	file, err := io.ReadAll(r)
+	if err != nil {
+		return Policy{}, fmt.Errorf("flexguard/validate: policy: %w", err)
+	}
 	var p Policy
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(bytes.NewReader(file))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return Policy{}, policyError(err)
+		return Policy{}, policyError(err, file)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Policy{}, errors.New("flexguard/validate: policy: unexpected data after the JSON object")
 	}
-	if _, err := compilePolicy(p); err != nil {
-		return Policy{}, err
+	if _, err := rules.Compile(rules.Config(p)); err != nil {
+		return Policy{}, fmt.Errorf("flexguard/validate: %w", err)
 	}
 	return p, nil
 }
@@ -89,9 +93,11 @@ func LoadPolicyFile(path string) (Policy, error) {
 
 // policyError rewords encoding/json's decode errors so that they name the
 // policy key.
-func policyError(err error) error {
+func policyError(err error, file []byte) error {
 	var typeErr *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &typeErr) && strings.HasPrefix(typeErr.Field, "flex_models"):
+		return fmt.Errorf("flexguard/validate: policy: %s: want a list of model names", flexModelsKey(file))
 	case errors.As(err, &typeErr):
 		return fmt.Errorf("flexguard/validate: policy: %s: want a %s, got a JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -101,75 +107,19 @@ func policyError(err error) error {
 	}
 }
 
-// compiledPolicy is a Policy checked and turned into what the rules use per
-// request.
-type compiledPolicy struct {
-	maxBodyBytes   int64
-	defaultStart   StartWithin // zero Mode: no default
-	openai, gemini modelList
-	strict         bool
-}
-
-func compilePolicy(p Policy) (compiledPolicy, error) {
-	c := compiledPolicy{maxBodyBytes: p.MaxBodyBytes, strict: p.StrictDuplicateKeys}
-	switch {
-	case p.MaxBodyBytes < 0:
-		return c, fmt.Errorf("flexguard/validate: policy: max_body_bytes must not be negative, got %d", p.MaxBodyBytes)
-	case p.MaxBodyBytes == 0:
-		c.maxBodyBytes = DefaultMaxBodyBytes
+// flexModelsKey names the first entry of flex_models that is not a list of
+// strings ("flex_models.openai"), since encoding/json names only the map.
+func flexModelsKey(file []byte) string {
+	var raw struct {
+		FlexModels map[string]json.RawMessage `json:"flex_models"`
 	}
-	if p.DefaultStartWithin != "" {
-		sw, err := ParseStartWithin(p.DefaultStartWithin)
-		if err != nil {
-			return c, fmt.Errorf("flexguard/validate: policy: default_start_within: %w", err)
-		}
-		c.defaultStart = sw
-	}
-	var err error
-	if c.openai, err = newModelList("openai", p.FlexModels.OpenAI, BuiltinOpenAIFlexModels); err != nil {
-		return c, err
-	}
-	if c.gemini, err = newModelList("gemini", p.FlexModels.Gemini, BuiltinGeminiFlexModels); err != nil {
-		return c, err
-	}
-	return c, nil
-}
-
-// modelList is an allow-list ready for lookups.
-type modelList struct {
-	exact    map[string]struct{}
-	prefixes []string
-}
-
-func newModelList(provider string, entries, builtin []string) (modelList, error) {
-	if entries == nil {
-		entries = builtin
-	}
-	l := modelList{exact: make(map[string]struct{}, len(entries))}
-	for i, e := range entries {
-		star := strings.IndexByte(e, '*')
-		switch {
-		case e == "":
-			return l, fmt.Errorf("flexguard/validate: policy: flex_models.%s[%d] is empty", provider, i)
-		case star >= 0 && star != len(e)-1:
-			return l, fmt.Errorf("flexguard/validate: policy: flex_models.%s[%d] %q: '*' may only end an entry", provider, i, e)
-		case star >= 0:
-			l.prefixes = append(l.prefixes, e[:star])
-		default:
-			l.exact[e] = struct{}{}
+	if json.Unmarshal(file, &raw) == nil {
+		for _, provider := range slices.Sorted(maps.Keys(raw.FlexModels)) {
+			var list []string
+			if json.Unmarshal(raw.FlexModels[provider], &list) != nil {
+				return "flex_models." + clienttext.Cut(provider)
+			}
 		}
 	}
-	return l, nil
-}
-
-func (l *modelList) contains(model string) bool {
-	if _, ok := l.exact[model]; ok {
-		return true
-	}
-	for _, p := range l.prefixes {
-		if strings.HasPrefix(model, p) {
-			return true
-		}
-	}
-	return false
+	return "flex_models"
 }

@@ -3,11 +3,14 @@ package validate
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	apierrors "github.com/flexinference/flexguard/errors"
 )
 
 const specPolicy = `{
@@ -16,35 +19,65 @@ const specPolicy = `{
   "flex_models": {"openai": ["gpt-5.5", "o3"], "gemini": ["gemini-3-pro"]}
 }`
 
+// flexCapable reports whether v lets model take a duration start_within.
+func flexCapable(t *testing.T, v *Validator, model string) bool {
+	t.Helper()
+	body := `{"model":` + strconv.Quote(model) + `,"start_within":"00h-00m-30s","max_tokens":1}`
+	_, err := v.Check(Messages, []byte(body))
+	switch apierrors.CodeOf(err) {
+	case "":
+		return true
+	case apierrors.ModelNotFlexCapable, apierrors.FlexUnsupportedForAnthropic:
+		return false
+	}
+	t.Fatalf("unexpected answer for %q: %v", model, err)
+	return false
+}
+
 func TestLoadPolicyAcceptsTheSpecExample(t *testing.T) {
 	t.Parallel()
 	p, err := LoadPolicy(strings.NewReader(specPolicy))
 	require.NoError(t, err)
 	assert.Equal(t, Policy{
 		MaxBodyBytes: 1_000_000,
-		FlexModels:   FlexModels{OpenAI: []string{"gpt-5.5", "o3"}, Gemini: []string{"gemini-3-pro"}},
+		FlexModels:   map[string][]string{"openai": {"gpt-5.5", "o3"}, "gemini": {"gemini-3-pro"}},
 	}, p)
 
 	v, err := New(p)
 	require.NoError(t, err)
-	assert.True(t, v.FlexCapable("o3"))
-	assert.False(t, v.FlexCapable("gpt-5"), "the file's list replaces the built-in one")
-	assert.True(t, v.FlexCapable("gemini-3-pro"))
-	assert.False(t, v.FlexCapable("gemini-3-flash"))
+	assert.True(t, flexCapable(t, v, "o3"))
+	assert.False(t, flexCapable(t, v, "gpt-5"), "the file's list replaces the built-in one")
+	assert.True(t, flexCapable(t, v, "gemini-3-pro"))
+	assert.False(t, flexCapable(t, v, "gemini-3-flash"))
 }
 
 func TestLoadPolicyEmptyObjectGivesTheDefaults(t *testing.T) {
 	t.Parallel()
 	p, err := LoadPolicy(strings.NewReader(`{}`))
 	require.NoError(t, err)
+	assert.Equal(t, Policy{}, p)
 	v, err := New(p)
 	require.NoError(t, err)
-	assert.EqualValues(t, 1_000_000, v.MaxBodyBytes())
-	_, hasDefault := v.DefaultStartWithin()
-	assert.False(t, hasDefault)
-	assert.True(t, v.FlexCapable("gpt-5.5"))
-	assert.Contains(t, BuiltinOpenAIFlexModels, "gpt-5.5")
-	assert.True(t, v.FlexCapable(BuiltinGeminiFlexModels[0]))
+
+	padded := func(size int) []byte {
+		head := `{"model":"gpt-5.5","start_within":"auto","pad":"`
+		return []byte(head + strings.Repeat("x", size-len(head)-2) + `"}`)
+	}
+	_, err = v.Check(Responses, padded(1_000_000))
+	assert.NoError(t, err, "exactly 1,000,000 bytes pass")
+	_, err = v.Check(Responses, padded(1_000_001))
+	assert.Equal(t, apierrors.RequestTooLarge, apierrors.CodeOf(err))
+
+	_, err = v.Check(Responses, []byte(`{"model":"gpt-5.5"}`))
+	assert.Equal(t, apierrors.MissingStartWithin, apierrors.CodeOf(err), "no default start_within")
+
+	builtin := BuiltinFlexModels()
+	assert.Contains(t, builtin["openai"], "gpt-5.5")
+	for _, model := range append(builtin["openai"], builtin["gemini"]...) {
+		assert.True(t, flexCapable(t, v, model), model)
+	}
+	builtin["openai"][0] = "changed"
+	assert.NotEqual(t, "changed", BuiltinFlexModels()["openai"][0], "BuiltinFlexModels returns a copy")
 }
 
 func TestLoadPolicyDefaultStartWithin(t *testing.T) {
@@ -53,9 +86,10 @@ func TestLoadPolicyDefaultStartWithin(t *testing.T) {
 	require.NoError(t, err)
 	v, err := New(p)
 	require.NoError(t, err)
-	sw, ok := v.DefaultStartWithin()
-	require.True(t, ok)
-	assert.Equal(t, "00h-00m-30s", sw.String())
+	res, err := v.Check(Responses, []byte(`{"model":"gpt-5.5"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "00h-00m-30s", res.StartWithin.String())
+	assert.True(t, res.StartWithinDefaulted)
 }
 
 func TestLoadPolicyRejects(t *testing.T) {
@@ -97,7 +131,8 @@ func TestNewRejectsAMalformedPolicy(t *testing.T) {
 	}{
 		{"a negative limit", Policy{MaxBodyBytes: -1}, "max_body_bytes"},
 		{"a default outside the grammar", Policy{DefaultStartWithin: "Auto"}, "default_start_within"},
-		{"a star inside an entry", Policy{FlexModels: FlexModels{Gemini: []string{"*gemini"}}}, "flex_models.gemini[0]"},
+		{"a star inside an entry", Policy{FlexModels: map[string][]string{"gemini": {"*gemini"}}}, "flex_models.gemini[0]"},
+		{"an unknown provider", Policy{FlexModels: map[string][]string{"anthropic": {"claude-x"}}}, "anthropic"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+" fails at construction", func(t *testing.T) {
@@ -106,38 +141,41 @@ func TestNewRejectsAMalformedPolicy(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, v)
 			assert.Contains(t, err.Error(), tc.wantKey)
+			assert.True(t, strings.HasPrefix(err.Error(), "flexguard/validate: policy: "), err.Error())
 		})
 	}
 }
 
 func TestFlexCapable(t *testing.T) {
 	t.Parallel()
+	type lists = map[string][]string
 	cases := []struct {
 		name   string
-		models FlexModels
+		models lists
 		model  string
 		want   bool
 	}{
-		{"an exact entry matches its model", FlexModels{OpenAI: []string{"o3"}}, "o3", true},
-		{"an exact entry does not match a longer name", FlexModels{OpenAI: []string{"o3"}}, "o3-mini", false},
-		{"an exact entry is case-sensitive", FlexModels{OpenAI: []string{"o3"}}, "O3", false},
-		{"a star entry matches by prefix", FlexModels{OpenAI: []string{"gpt-5*"}}, "gpt-5.5-mini", true},
-		{"a star entry matches its bare prefix", FlexModels{OpenAI: []string{"gpt-5*"}}, "gpt-5", true},
-		{"a star entry does not match another prefix", FlexModels{OpenAI: []string{"gpt-5*"}}, "gpt-4o", false},
-		{"a nil openai list means the built-in list", FlexModels{}, "gpt-5.5", true},
-		{"a nil gemini list means the built-in list", FlexModels{}, "gemini-3-pro", true},
-		{"an empty openai list means no openai model", FlexModels{OpenAI: []string{}}, "gpt-5.5", false},
-		{"an empty gemini list means no gemini model", FlexModels{Gemini: []string{}}, "gemini-3-pro", false},
-		{"a gemini model is judged by the gemini list", FlexModels{OpenAI: []string{"gemini-3-pro"}, Gemini: []string{}}, "gemini-3-pro", false},
-		{"an anthropic model is never flex-capable", FlexModels{OpenAI: []string{"*"}, Gemini: []string{"*"}}, "claude-sonnet-4", false},
-		{"a lone star matches every model of the provider", FlexModels{OpenAI: []string{"*"}}, "anything", true},
+		{"an exact entry matches its model", lists{"openai": {"o3"}}, "o3", true},
+		{"an exact entry does not match a longer name", lists{"openai": {"o3"}}, "o3-mini", false},
+		{"an exact entry is case-sensitive", lists{"openai": {"o3"}}, "O3", false},
+		{"a star entry matches by prefix", lists{"openai": {"gpt-5*"}}, "gpt-5.5-mini", true},
+		{"a star entry matches its bare prefix", lists{"openai": {"gpt-5*"}}, "gpt-5", true},
+		{"a star entry does not match another prefix", lists{"openai": {"gpt-5*"}}, "gpt-4o", false},
+		{"a provider left out keeps the built-in list", lists{"gemini": {}}, "gpt-5.5", true},
+		{"a null list keeps the built-in list", lists{"openai": nil}, "gpt-5.5", true},
+		{"no lists at all are the built-in lists", nil, "gemini-3-pro", true},
+		{"an empty openai list means no openai model", lists{"openai": {}}, "gpt-5.5", false},
+		{"an empty gemini list means no gemini model", lists{"gemini": {}}, "gemini-3-pro", false},
+		{"a gemini model is judged by the gemini list", lists{"openai": {"gemini-3-pro"}, "gemini": {}}, "gemini-3-pro", false},
+		{"an anthropic model is never flex-capable", lists{"openai": {"*"}, "gemini": {"*"}}, "claude-sonnet-4", false},
+		{"a lone star matches every model of the provider", lists{"openai": {"*"}}, "anything", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			v, err := New(Policy{FlexModels: tc.models})
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, v.FlexCapable(tc.model))
+			assert.Equal(t, tc.want, flexCapable(t, v, tc.model))
 		})
 	}
 }

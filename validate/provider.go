@@ -1,40 +1,18 @@
 package validate
 
-import "strings"
+import "github.com/flexinference/flexguard/internal/rules"
 
-// Provider is the upstream that serves a model.
+// Provider is the upstream that serves a model, known from the model's
+// name (see the package documentation).
 type Provider uint8
 
-// The providers. The zero Provider is OpenAI: every model that is not
-// claude-* or gemini-* goes there.
+// The providers. The zero Provider is OpenAI, where every model that is not
+// Anthropic's or Gemini's goes.
 const (
-	OpenAI Provider = iota
-	Gemini
-	Anthropic
+	OpenAI    = Provider(rules.OpenAI)
+	Gemini    = Provider(rules.Gemini)
+	Anthropic = Provider(rules.Anthropic)
 )
 
-// ProviderOf returns the provider of model by its prefix: "claude-" is
-// Anthropic, "gemini-" is Gemini, anything else OpenAI. The match is
-// case-sensitive, as providers' model names are.
-func ProviderOf(model string) Provider {
-	switch {
-	case strings.HasPrefix(model, "claude-"):
-		return Anthropic
-	case strings.HasPrefix(model, "gemini-"):
-		return Gemini
-	default:
-		return OpenAI
-	}
-}
-
 // String returns "openai", "gemini" or "anthropic".
-func (p Provider) String() string {
-	switch p {
-	case Gemini:
-		return "gemini"
-	case Anthropic:
-		return "anthropic"
-	default:
-		return "openai"
-	}
-}
+func (p Provider) String() string { return rules.Provider(p).String() }

@@ -1,45 +1,31 @@
 package validate
 
 import (
-	"fmt"
 	"time"
 
-	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/rules"
 )
 
-// Mode is how a request wants to be scheduled.
+// Mode is how a request wants to be scheduled. The zero Mode means no
+// start_within.
 type Mode uint8
 
-// The start_within modes. The zero Mode means start_within was not
-// resolved.
+// The start_within modes.
 const (
-	ModeDefault  Mode = iota + 1 // "default": the standard tier, no flex race
-	ModePriority                 // "priority"
-	ModeAuto                     // "auto": the gateway chooses
-	ModeDuration                 // "HHh-MMm-SSs": race the flex tier for at most Duration
+	ModeDefault  = Mode(rules.ModeDefault)  // "default": the standard tier, no flex race
+	ModePriority = Mode(rules.ModePriority) // "priority"
+	ModeAuto     = Mode(rules.ModeAuto)     // "auto": the gateway chooses
+	ModeDuration = Mode(rules.ModeDuration) // "HHh-MMm-SSs": race the flex tier for at most Duration
 )
 
 // String returns the mode's name: "default", "priority", "auto" or
 // "duration".
-func (m Mode) String() string {
-	switch m {
-	case ModeDefault:
-		return "default"
-	case ModePriority:
-		return "priority"
-	case ModeAuto:
-		return "auto"
-	case ModeDuration:
-		return "duration"
-	default:
-		return ""
-	}
-}
+func (m Mode) String() string { return rules.Mode(m).String() }
 
 // The window a duration start_within must fall in, both ends included.
 const (
-	MinStartWithin = 5 * time.Second
-	MaxStartWithin = 600 * time.Second
+	MinStartWithin = rules.MinStartWithin // 5 seconds, "00h-00m-05s"
+	MaxStartWithin = rules.MaxStartWithin // 600 seconds, "00h-10m-00s"
 )
 
 // StartWithin is a parsed start_within value.
@@ -49,68 +35,28 @@ type StartWithin struct {
 	Duration time.Duration
 }
 
-// Valid reports whether s is a value ParseStartWithin could return: one
-// of the four modes, and for a duration a whole number of seconds from 5
-// to 600. A default built in code (an embedder's per-request one) is held
-// to it.
-func (s StartWithin) Valid() bool {
-	if s.Mode == ModeDuration {
-		return s.Duration >= MinStartWithin && s.Duration <= MaxStartWithin && s.Duration%time.Second == 0
-	}
-	return s.Mode >= ModeDefault && s.Mode <= ModeAuto && s.Duration == 0
-}
-
-// IsFlex reports whether s asks for the flex race (a duration), the only
-// billable routing.
-func (s StartWithin) IsFlex() bool { return s.Mode == ModeDuration }
-
-// String renders s the way a client writes it: "auto" or "00h-00m-30s".
-// The zero StartWithin renders as "".
-func (s StartWithin) String() string {
-	if s.Mode != ModeDuration {
-		return s.Mode.String()
-	}
-	secs := int(s.Duration / time.Second)
-	return fmt.Sprintf("%02dh-%02dm-%02ds", secs/3600, secs/60%60, secs%60)
-}
-
 // ParseStartWithin parses the four accepted forms exactly: "default",
 // "priority", "auto", or "HHh-MMm-SSs" with two digits per field, minutes
 // and seconds at most 59, and a total from 5 to 600 seconds. Nothing else
-// is accepted: no spaces, no other case, no one-digit fields.
-//
-// The error's text is written for the client and repeats at most a short,
-// quoted prefix of s.
+// is accepted: no spaces, no other case, no one-digit fields. The error's
+// text is written for the client and repeats at most a short prefix of s.
 func ParseStartWithin(s string) (StartWithin, error) {
-	switch s {
-	case "default":
-		return StartWithin{Mode: ModeDefault}, nil
-	case "priority":
-		return StartWithin{Mode: ModePriority}, nil
-	case "auto":
-		return StartWithin{Mode: ModeAuto}, nil
+	sw, err := rules.ParseStartWithin(s)
+	if err != nil {
+		return StartWithin{}, err
 	}
-	h, okH := twoDigits(s, 0, 'h')
-	m, okM := twoDigits(s, 4, 'm')
-	sec, okS := twoDigits(s, 8, 's')
-	if len(s) != 11 || !okH || !okM || !okS || s[3] != '-' || s[7] != '-' || m > 59 || sec > 59 {
-		return StartWithin{}, fmt.Errorf(`start_within %s is not "default", "priority", "auto" or a duration HHh-MMm-SSs with two digits per field, such as "00h-00m-30s"`, apierrors.Quote(s))
-	}
-	d := time.Duration(h*3600+m*60+sec) * time.Second
-	if d < MinStartWithin || d > MaxStartWithin {
-		return StartWithin{}, fmt.Errorf(`start_within %q is %d seconds; a duration must be from 5 seconds ("00h-00m-05s") to 600 seconds ("00h-10m-00s")`, s, int(d/time.Second))
-	}
-	return StartWithin{Mode: ModeDuration, Duration: d}, nil
+	return startWithinOf(sw), nil
 }
 
-// twoDigits reads the two decimal digits at s[i:i+2] followed by unit.
-func twoDigits(s string, i int, unit byte) (int, bool) {
-	if len(s) < i+3 || s[i+2] != unit {
-		return 0, false
-	}
-	a, b := s[i], s[i+1]
-	if a < '0' || a > '9' || b < '0' || b > '9' {
-		return 0, false
-	}
-	return int(a-'0')*10 + int(b-'0'), true
+// String renders s the way a client writes it: "auto" or "00h-00m-30s".
+// The zero StartWithin renders as "".
+func (s StartWithin) String() string { return s.rules().String() }
+
+// rules and startWithinOf convert to and from the engine's own type.
+func (s StartWithin) rules() rules.StartWithin {
+	return rules.StartWithin{Mode: rules.Mode(s.Mode), Duration: s.Duration}
+}
+
+func startWithinOf(s rules.StartWithin) StartWithin {
+	return StartWithin{Mode: Mode(s.Mode), Duration: s.Duration}
 }

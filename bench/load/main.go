@@ -169,12 +169,16 @@ func startServer(bin string, args func(addr string) []string) (addr string, stop
 	return "", nil, errors.New(bin + " did not start listening within 10 s")
 }
 
-// serveChild is the child process mode: serve the bare echo, or the Chain
+// serveChild is the child process mode: serve the bare echo, or the chain
 // in front of it, on addr until killed.
 func serveChild(addr string, guarded bool) {
 	var h http.Handler = http.HandlerFunc(echo)
 	if guarded {
-		h = middleware.Chain(middleware.Options{})(h)
+		guard, err := middleware.New(middleware.Options{})
+		if err != nil {
+			panic(err)
+		}
+		h = guard.Handler(h)
 	}
 	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	fmt.Fprintln(os.Stderr, srv.ListenAndServe())
@@ -231,7 +235,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		res, err := drive(s.name, "http://"+addr+chat.Endpoint.Path(), mixed, *conns, *requests, *duration)
+		res, err := drive(s.name, "http://"+addr+chat.Endpoint.String(), mixed, *conns, *requests, *duration)
 		stop()
 		if err != nil {
 			fail(fmt.Errorf("%s: %w", s.name, err))

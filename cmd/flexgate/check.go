@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/clienttext"
 	"github.com/flexinference/flexguard/validate"
 )
 
@@ -33,25 +36,37 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ep, ok := validate.EndpointOf(*endpointPath)
 	if !ok {
-		return usageError(fs, stderr, "-endpoint %q is not one of /v1/responses, /v1/chat/completions, /v1/interactions, /v1/messages", clip(*endpointPath))
+		return usageError(fs, stderr, "-endpoint %s is not one of /v1/responses, /v1/chat/completions, /v1/interactions, /v1/messages", clienttext.Quote(*endpointPath))
 	}
 	if fs.NArg() == 0 {
 		return usageError(fs, stderr, "no files to check")
 	}
-	_, v, err := loadPolicy(*policyPath, *strict)
+	policy, err := loadPolicy(*policyPath, *strict)
 	if err != nil {
 		return usageError(fs, stderr, "%v", err)
+	}
+	v, err := validate.New(policy)
+	if err != nil {
+		return usageError(fs, stderr, "%v", err)
+	}
+	limit := policy.MaxBodyBytes
+	if limit == 0 {
+		limit = validate.DefaultMaxBodyBytes
 	}
 
 	status := exitOK
 	for _, name := range fs.Args() {
-		body, err := readUpTo(name, stdin, v.MaxBodyBytes()+1)
+		body, err := readUpTo(name, stdin, limit+1)
 		if err != nil {
 			fmt.Fprintf(stderr, "flexgate check: %v\n", err)
 			status = exitUsage
 			continue
 		}
-		if _, e := v.Check(ep, body); e != nil {
+		if _, err := v.Check(ep, body); err != nil {
+			var e *apierrors.Error
+			if !errors.As(err, &e) {
+				e = apierrors.New(apierrors.InternalError, "", "")
+			}
 			rendered, _ := e.MarshalJSON()
 			fmt.Fprintf(stdout, "%s: %s\n", name, bytes.TrimSpace(rendered))
 			if status == exitOK {

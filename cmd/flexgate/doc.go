@@ -5,7 +5,7 @@
 //
 //	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
 //
-// serve puts the ready-made middleware chain (middleware.Chain) in front of
+// serve puts the whole middleware chain (middleware.Guard.Handler) in front of
 // the four endpoints, /v1/responses, /v1/chat/completions, /v1/interactions
 // and /v1/messages, and answers every request that breaks a rule with the
 // canonical error body. "flexgate" with no subcommand, or with flags only,
@@ -80,12 +80,4 @@
 // checked).
 //
 // -h after either subcommand prints its usage and exits 0.
-//
-// # Test knobs
-//
-// Three environment variables exist for flexgate's own tests and are not
-// meant for production: FLEXGATE_READ_HEADER_TIMEOUT and
-// FLEXGATE_READ_TIMEOUT (Go durations) shorten the read timeouts for the
-// slow-client tests, and FLEXGATE_DEBUG_ADDR opens a second listener at
-// that address that reports the goroutine count, for the soak test.
 package main

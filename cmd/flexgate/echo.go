@@ -31,12 +31,12 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	digest := sha256.New()
 	n, err := io.Copy(digest, r.Body)
 	if err != nil {
-		apierrors.Write(w, apierrors.New(apierrors.InternalError))
+		apierrors.Write(w, apierrors.New(apierrors.InternalError, "", ""))
 		return
 	}
 	answer, err := json.Marshal(echoAnswer{
 		Object:      "flexgate.echo",
-		Endpoint:    res.Endpoint.Path(),
+		Endpoint:    res.Endpoint.String(),
 		Model:       res.Model,
 		Provider:    res.Provider.String(),
 		StartWithin: res.StartWithin.String(),
@@ -44,7 +44,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		SHA256:      hex.EncodeToString(digest.Sum(nil)),
 	})
 	if err != nil {
-		apierrors.Write(w, apierrors.New(apierrors.InternalError))
+		apierrors.Write(w, apierrors.New(apierrors.InternalError, "", ""))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -34,22 +34,18 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// loadPolicy reads the policy file at path ("" for the built-in policy),
-// applies strict, and checks the result the way the middlewares will.
-func loadPolicy(path string, strict bool) (validate.Policy, *validate.Validator, error) {
+// loadPolicy reads the policy file at path ("" for the built-in policy)
+// and applies strict.
+func loadPolicy(path string, strict bool) (validate.Policy, error) {
 	var p validate.Policy
 	if path != "" {
 		var err error
 		if p, err = validate.LoadPolicyFile(path); err != nil {
-			return p, nil, err
+			return p, err
 		}
 	}
 	p.StrictDuplicateKeys = strict
-	v, err := validate.New(p)
-	if err != nil {
-		return p, nil, err
-	}
-	return p, v, nil
+	return p, nil
 }
 
 // usageError prints a usage problem and the flag set's usage.

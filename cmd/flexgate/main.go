@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/flexinference/flexguard/internal/clienttext"
 )
 
 func main() {
@@ -42,21 +44,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usageHeader)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "flexgate: unknown command %q\n\n%s", clip(args[0]), usageHeader)
+		fmt.Fprintf(stderr, "flexgate: unknown command %s\n\n%s", clienttext.Quote(args[0]), usageHeader)
 		return exitUsage
 	}
 }
 
 func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
-}
-
-// clip shortens s for messages and logs, which must not repeat unbounded
-// input.
-func clip(s string) string {
-	const max = 200
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
 }

@@ -84,13 +84,38 @@ func (l *lineLog) String() string {
 	return strings.Join(lines, "\n")
 }
 
-// process is a running flexgate.
+// process is a running flexgate: a child process, or (cmd nil) a server
+// run in the test's own process by startInProcess.
 type process struct {
 	cmd    *exec.Cmd
 	log    *lineLog
 	exited chan struct{}
 	base   string // http://ADDR, for serve
 	addr   string
+}
+
+// startInProcess runs cfg's gateway in this process, as serve would, for
+// tests that need shorter timeouts or its goroutine count. It stops with
+// the test.
+func startInProcess(t *testing.T, cfg serveConfig) *process {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &process{log: newLineLog(), exited: make(chan struct{})}
+	go func() {
+		defer close(p.exited)
+		runServer(ctx, cfg, p.log)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-p.exited
+	})
+	p.awaitListening(t)
+	return p
+}
+
+// testConfig is serve's configuration with its defaults, on a free port.
+func testConfig() serveConfig {
+	return serveConfig{addr: "127.0.0.1:0", timeouts: productionTimeouts}
 }
 
 // startServe runs "flexgate serve args..." and waits for its listening line.
@@ -118,11 +143,17 @@ func startServe(t *testing.T, args ...string) *process {
 			t.Errorf("flexgate reported a data race:\n%s", p.log)
 		}
 	})
+	p.awaitListening(t)
+	return p
+}
+
+// awaitListening waits for the listening line and notes the address.
+func (p *process) awaitListening(t *testing.T) {
+	t.Helper()
 	line := p.waitLog(t, func(l string) bool { return strings.Contains(l, "listening on http://") })
 	m := regexp.MustCompile(`listening on http://([^\s"]+)`).FindStringSubmatch(line)
 	require.NotNil(t, m, line)
 	p.addr, p.base = m[1], "http://"+m[1]
-	return p
 }
 
 // waitLog waits for a log line that match accepts and returns it; it fails

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"github.com/flexinference/flexguard/errors/dialect"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/errors/dialect"
+	"github.com/flexinference/flexguard/internal/clienttext"
 )
 
 // upstreamUnreachable answers a request the upstream did not answer.
@@ -19,7 +20,7 @@ import (
 // it keeps internal_error for flexgate's own bugs. The catalog's message
 // is about a stream breaking off, so this one says what happened.
 func upstreamUnreachable() *apierrors.Error {
-	return apierrors.NewMessage(apierrors.UpstreamStreamFailed, "",
+	return apierrors.New(apierrors.UpstreamStreamFailed, "",
 		"The gateway could not get an answer from the upstream it forwards to. Retry after a short wait; if it keeps failing, the upstream may be down.")
 }
 
@@ -39,13 +40,13 @@ func newProxy(target *url.URL, logger *slog.Logger, writeError dialect.Writer) *
 			if r.Context().Err() != nil {
 				// The client went away; nobody is left to answer.
 				logger.Info("client closed the request before the upstream answered",
-					"method", clip(r.Method), "path", clip(r.URL.Path), "remote", r.RemoteAddr)
+					"method", clienttext.Cut(r.Method), "path", clienttext.CutPath(r.URL.Path), "remote", r.RemoteAddr)
 				return
 			}
 			e := upstreamUnreachable()
 			logger.Warn("upstream failed",
-				"status", e.Status(), "code", e.Code.String(), "err", err.Error(),
-				"method", clip(r.Method), "path", clip(r.URL.Path), "remote", r.RemoteAddr)
+				"status", e.Status(), "code", e.Code().String(), "err", err.Error(),
+				"method", clienttext.Cut(r.Method), "path", clienttext.CutPath(r.URL.Path), "remote", r.RemoteAddr)
 			writeError(w, r, e)
 		},
 	}

@@ -25,7 +25,7 @@ func TestRunInProcess(t *testing.T) {
 		{"help prints the commands to stdout", []string{"help"}, "", 0, "flexgate check", ""},
 		{"an unknown command is a usage error", []string{"lint"}, "", 2, "", `unknown command "lint"`},
 		{"a bare unknown flag belongs to serve and is a usage error", []string{"-nope"}, "", 2, "", "Usage: flexgate serve"},
-		{"an over-long unknown command is clipped in the message", []string{strings.Repeat("a", 5000)}, "", 2, "", "..."},
+		{"an over-long unknown command is cut in the message", []string{strings.Repeat("a", 5000)}, "", 2, "", strings.Repeat("a", 61) + "…\""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/flexinference/flexguard/errors/dialect"
 	"io"
 	"log/slog"
 	"net"
@@ -12,13 +11,15 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/errors/dialect"
+	"github.com/flexinference/flexguard/internal/clienttext"
 	"github.com/flexinference/flexguard/middleware"
+	"github.com/flexinference/flexguard/validate"
 )
 
 const serveSynopsis = `Usage: flexgate serve [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
@@ -32,24 +33,43 @@ line on standard error. SIGINT or SIGTERM shuts down gracefully.
 Flags:
 `
 
-// Production defaults of the server.
-const (
-	// Slow clients must not hold a connection before the request starts.
-	readHeaderTimeout = 10 * time.Second
-	// The whole request, a 1 MB body included, must arrive within this:
-	// about 17 KB/s, a slow mobile link. The server clears the read
-	// deadline once the body has been read, so a long answer is not cut.
-	readTimeout = 60 * time.Second
-	// No write timeout: a flex request may wait up to 10 minutes for its
-	// start and then stream for as long again.
-	writeTimeout = 0
-	// Keep-alive connections are closed after two idle minutes.
-	idleTimeout = 120 * time.Second
-	// 64 KiB of headers: room for long tokens, far from a memory attack.
-	maxHeaderBytes = 64 << 10
-	// In-flight requests get this long to finish after SIGINT or SIGTERM.
-	shutdownTimeout = 15 * time.Second
-)
+// serveConfig is everything a gateway needs to run: the flags fill it, and
+// tests build one in process (with shorter timeouts, say).
+type serveConfig struct {
+	addr     string
+	policy   validate.Policy
+	upstream *url.URL // nil: the built-in echo
+	dialect  dialect.Writer
+	timeouts timeouts
+}
+
+// timeouts are the server's limits on slow clients and on shutdown.
+type timeouts struct {
+	// readHeader: slow clients must not hold a connection before the
+	// request starts.
+	readHeader time.Duration
+	// read: the whole request, a 1 MB body included, must arrive within
+	// this (about 17 KB/s, a slow mobile link). The server lifts the read
+	// deadline once the body is read, so a long answer is not cut.
+	read time.Duration
+	// idle: keep-alive connections close after this long unused.
+	idle time.Duration
+	// shutdown: in-flight requests get this long to finish after SIGINT
+	// or SIGTERM.
+	shutdown time.Duration
+}
+
+// productionTimeouts are flexgate's own. There is no write timeout: a flex
+// request may wait up to 10 minutes for its start and then stream.
+var productionTimeouts = timeouts{
+	readHeader: 10 * time.Second,
+	read:       60 * time.Second,
+	idle:       120 * time.Second,
+	shutdown:   15 * time.Second,
+}
+
+// maxHeaderBytes leaves room for long tokens, far from a memory attack.
+const maxHeaderBytes = 64 << 10
 
 func serve(args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", serveSynopsis, stderr)
@@ -57,86 +77,63 @@ func serve(args []string, stderr io.Writer) int {
 	policyPath := fs.String("policy", "", "policy `FILE` (JSON: max_body_bytes, default_start_within, flex_models); default: the built-in policy")
 	upstream := fs.String("upstream", "", "http(s) `URL` to proxy valid requests to; default: the built-in echo")
 	strict := fs.Bool("strict", false, "reject any JSON object that repeats a key (invalid_json)")
-	dialectName := fs.String("dialect", "flexinference", "error `shape`: "+strings.Join(dialect.Names(), ", "))
+	dialectName := fs.String("dialect", dialect.NameFlexInference, "error `shape`: "+strings.Join(dialect.Names(), ", "))
 	if status := parseFlags(fs, args); status >= 0 {
 		return status
 	}
 	if fs.NArg() > 0 {
-		return usageError(fs, stderr, "unexpected argument %q", clip(fs.Arg(0)))
+		return usageError(fs, stderr, "unexpected argument %q", clienttext.Cut(fs.Arg(0)))
 	}
-	policy, _, err := loadPolicy(*policyPath, *strict)
-	if err != nil {
+	cfg := serveConfig{addr: *addr, timeouts: productionTimeouts}
+	var err error
+	if cfg.policy, err = loadPolicy(*policyPath, *strict); err != nil {
 		return usageError(fs, stderr, "%v", err)
 	}
-	writeError, ok := dialect.ByName(*dialectName)
-	if !ok {
-		return usageError(fs, stderr, "-dialect: unknown dialect %q; want one of %s", clip(*dialectName), strings.Join(dialect.Names(), ", "))
+	var ok bool
+	if cfg.dialect, ok = dialect.ByName(*dialectName); !ok {
+		return usageError(fs, stderr, "-dialect: unknown dialect %s; want one of %s", clienttext.Quote(*dialectName), strings.Join(dialect.Names(), ", "))
 	}
-	// Hidden test knobs: the slow-client tests shorten the read timeouts
-	// so that trickling connections are cut within seconds.
-	headerTimeout, err := envDuration("FLEXGATE_READ_HEADER_TIMEOUT", readHeaderTimeout)
-	if err != nil {
-		return usageError(fs, stderr, "%v", err)
-	}
-	bodyTimeout, err := envDuration("FLEXGATE_READ_TIMEOUT", readTimeout)
-	if err != nil {
-		return usageError(fs, stderr, "%v", err)
-	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-
-	var next http.Handler = http.HandlerFunc(echo)
 	if *upstream != "" {
-		target, err := parseUpstream(*upstream)
-		if err != nil {
+		if cfg.upstream, err = parseUpstream(*upstream); err != nil {
 			return usageError(fs, stderr, "-upstream: %v", err)
 		}
-		next = newProxy(target, logger, writeError)
 	}
-	opts := middleware.Options{Policy: policy, OnReject: logRejection(logger), ErrorWriter: writeError}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return runServer(ctx, cfg, stderr)
+}
 
-	srv := &http.Server{
-		Handler:           middleware.Chain(opts)(next),
-		ReadHeaderTimeout: headerTimeout,
-		ReadTimeout:       bodyTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", *addr)
+// runServer serves cfg until ctx ends, then shuts down gracefully. It logs
+// JSON lines to logw, the first one saying where it listens, and returns
+// the exit status.
+func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
+	logger := slog.New(slog.NewJSONHandler(logw, nil))
+	srv, err := newServer(cfg, logger)
 	if err != nil {
-		logger.Error("cannot listen", "addr", *addr, "err", err.Error())
+		logger.Error("cannot start", "err", err.Error())
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		logger.Error("cannot listen", "addr", cfg.addr, "err", err.Error())
 		return exitFailed
 	}
-	where := "http://" + ln.Addr().String()
 	mode := "echo"
-	if *upstream != "" {
-		mode = "proxy to " + *upstream
+	if cfg.upstream != nil {
+		mode = "proxy to " + cfg.upstream.String()
 	}
-	logger.Info("listening on "+where, "addr", ln.Addr().String(), "mode", mode)
-
-	if debugAddr := os.Getenv("FLEXGATE_DEBUG_ADDR"); debugAddr != "" {
-		if err := serveDebug(debugAddr, logger); err != nil {
-			logger.Error("cannot listen for debug", "addr", debugAddr, "err", err.Error())
-			return exitFailed
-		}
-	}
+	logger.Info("listening on http://"+ln.Addr().String(), "addr", ln.Addr().String(), "mode", mode)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-
 	select {
 	case err := <-served: // Serve never returns nil; anything here is a failure
 		logger.Error("server stopped", "err", err.Error())
 		return exitFailed
 	case <-ctx.Done():
 	}
-	stop() // a second signal now kills the process the default way
-	logger.Info("shutting down: waiting for in-flight requests", "timeout", shutdownTimeout.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	logger.Info("shutting down: waiting for in-flight requests", "timeout", cfg.timeouts.shutdown.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.timeouts.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		logger.Error("shutdown did not finish; closing the remaining connections", "err", err.Error())
@@ -151,20 +148,48 @@ func serve(args []string, stderr io.Writer) int {
 	return exitOK
 }
 
+// newServer builds the gateway: the guard in front of the echo or the
+// proxy, in an http.Server with cfg's limits.
+func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
+	if cfg.dialect == nil {
+		cfg.dialect = dialect.FlexInference
+	}
+	guard, err := middleware.New(middleware.Options{
+		Policy:      cfg.policy,
+		OnReject:    logRejection(logger),
+		ErrorWriter: cfg.dialect,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var next http.Handler = http.HandlerFunc(echo)
+	if cfg.upstream != nil {
+		next = newProxy(cfg.upstream, logger, cfg.dialect)
+	}
+	return &http.Server{
+		Handler:           guard.Handler(next),
+		ReadHeaderTimeout: cfg.timeouts.readHeader,
+		ReadTimeout:       cfg.timeouts.read,
+		IdleTimeout:       cfg.timeouts.idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}, nil
+}
+
 // logRejection returns an Options.OnReject that logs one JSON line per
 // rejected request.
 func logRejection(logger *slog.Logger) func(*http.Request, *apierrors.Error) {
 	return func(r *http.Request, e *apierrors.Error) {
 		var param any // null in the log, as in the error body
-		if p := e.ParamOrNull(); p != "" {
-			param = clip(p)
+		if p := e.Param(); p != "" {
+			param = p
 		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected",
 			slog.Int("status", e.Status()),
-			slog.String("code", e.Code.String()),
+			slog.String("code", e.Code().String()),
 			slog.Any("param", param),
-			slog.String("method", clip(r.Method)),
-			slog.String("path", clip(r.URL.Path)),
+			slog.String("method", clienttext.Cut(r.Method)),
+			slog.String("path", clienttext.CutPath(r.URL.Path)),
 			slog.String("remote", r.RemoteAddr),
 		)
 	}
@@ -177,38 +202,7 @@ func parseUpstream(raw string) (*url.URL, error) {
 		return nil, err
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("want an absolute http or https URL such as http://127.0.0.1:9000, got %q", clip(raw))
+		return nil, fmt.Errorf("want an absolute http or https URL such as http://127.0.0.1:9000, got %s", clienttext.Quote(raw))
 	}
 	return u, nil
-}
-
-// envDuration reads a positive duration ("1s", "500ms") from the
-// environment variable name, or returns def when it is unset.
-func envDuration(name string, def time.Duration) (time.Duration, error) {
-	raw, ok := os.LookupEnv(name)
-	if !ok {
-		return def, nil
-	}
-	d, err := time.ParseDuration(raw)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s: want a positive duration such as 2s, got %q", name, clip(raw))
-	}
-	return d, nil
-}
-
-// serveDebug is a hidden test knob: with FLEXGATE_DEBUG_ADDR set, the
-// soak test reads the process's goroutine count from GET /goroutines on a
-// listener of its own, away from the guarded endpoints.
-func serveDebug(addr string, logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /goroutines", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintf(w, "%d\n", runtime.NumGoroutine())
-	})
-	logger.Info("debug on http://"+ln.Addr().String(), "addr", ln.Addr().String())
-	go func() { _ = http.Serve(ln, mux) }()
-	return nil
 }

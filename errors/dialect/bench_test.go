@@ -18,7 +18,7 @@ func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
 func BenchmarkWriter(b *testing.B) {
-	err := apierrors.NewParam(apierrors.UnsupportedParameter, "messages[0].content[1].cache_control")
+	err := apierrors.New(apierrors.UnsupportedParameter, "messages[0].content[1].cache_control", "")
 	r := httptest.NewRequest(http.MethodPost, "/v1/messages", nil)
 	for _, name := range dialect.Names() {
 		w, _ := dialect.ByName(name)

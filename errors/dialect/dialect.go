@@ -5,9 +5,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
 
 	apierrors "github.com/flexinference/flexguard/errors"
-	"github.com/tidwall/gjson"
 )
 
 // Writer renders a rejection. It has the shape of
@@ -23,7 +25,7 @@ type Writer func(w http.ResponseWriter, r *http.Request, err *apierrors.Error)
 // name so that a configuration can choose it like the others.
 func FlexInference(w http.ResponseWriter, _ *http.Request, err *apierrors.Error) {
 	if err == nil {
-		err = apierrors.New(apierrors.InternalError)
+		err = apierrors.New(apierrors.InternalError, "", "")
 	}
 	apierrors.Write(w, err)
 }
@@ -82,15 +84,6 @@ type shape struct {
 	code           bool // the body has a "code" field
 }
 
-// resolve returns the error to render: a nil or unrenderable error
-// becomes internal_error so that a bug never reaches the client as text.
-func resolve(err *apierrors.Error) *apierrors.Error {
-	if err == nil || !err.Renderable() {
-		return apierrors.New(apierrors.InternalError)
-	}
-	return err
-}
-
 // customRow renders an embedder's own code (from its schemas) in a
 // dialect: its own status and name, laid out as the dialect lays out its
 // rows.
@@ -100,7 +93,7 @@ func customRow(s shape, err *apierrors.Error) row {
 		rw.typ = strings.ReplaceAll(strings.ToLower(http.StatusText(rw.status)), " ", "_")
 	}
 	if s.code {
-		rw.code = err.Name()
+		rw.code = string(err.Code())
 	}
 	return rw
 }
@@ -109,22 +102,21 @@ func customRow(s shape, err *apierrors.Error) row {
 // apierrors.Write: Allow survives only on a 405 and Retry-After only on a
 // 429, because a status the client reads differently makes them noise.
 func write(w http.ResponseWriter, t table, s shape, err *apierrors.Error) {
-	err = resolve(err)
-	rw, ok := t[err.Code]
-	switch {
-	case err.Custom != nil:
+	if err == nil { // a bug in the caller never reaches the client as text
+		err = apierrors.New(apierrors.InternalError, "", "")
+	}
+	rw, inCatalog := t[err.Code()]
+	if !inCatalog {
 		rw = customRow(s, err)
-	case !ok: // unreachable while the tests hold; fail safe, not silent
-		rw = t[apierrors.InternalError]
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
-	switch rw.status {
-	case http.StatusMethodNotAllowed:
+	switch {
+	case rw.status == http.StatusMethodNotAllowed:
 		h.Set("Allow", http.MethodPost)
-	case http.StatusTooManyRequests:
-		h.Set("Retry-After", strconv.Itoa(err.RetryAfterSeconds()))
+	case rw.status == http.StatusTooManyRequests && err.RetryAfter() > 0:
+		h.Set("Retry-After", strconv.Itoa(int(err.RetryAfter()/time.Second)))
 	}
 	body := appendBody(make([]byte, 0, 256), s, rw, err)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -141,7 +133,7 @@ func appendBody(dst []byte, s shape, rw row, err *apierrors.Error) []byte {
 	}
 	if s.messageFirst {
 		dst = append(dst, `"message":`...)
-		dst = gjson.AppendJSONString(dst, err.MessageText())
+		dst = gjson.AppendJSONString(dst, err.Message())
 		dst = append(dst, ',')
 	}
 	dst = append(dst, `"type":`...)
@@ -152,11 +144,11 @@ func appendBody(dst []byte, s shape, rw row, err *apierrors.Error) []byte {
 	}
 	if !s.messageFirst {
 		dst = append(dst, `,"message":`...)
-		dst = gjson.AppendJSONString(dst, err.MessageText())
+		dst = gjson.AppendJSONString(dst, err.Message())
 	}
 	if s.param {
 		dst = append(dst, `,"param":`...)
-		if p := err.ParamOrNull(); p != "" {
+		if p := err.Param(); p != "" {
 			dst = gjson.AppendJSONString(dst, p)
 		} else {
 			dst = append(dst, "null"...)

@@ -9,15 +9,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/errors/dialect"
 	"github.com/flexinference/flexguard/middleware"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // want is what a dialect must answer for one canonical code, written out
-// by hand from the seeds, apart from the tables in the package.
+// by hand from the gateways' documentation, apart from the tables in the
+// package.
 type want struct {
 	status int
 	typ    string
@@ -199,7 +201,8 @@ func TestEveryCodeRendersAsTheDialectsNearestStatusAndCode(t *testing.T) {
 				exp, ok := d.want[code.String()]
 				require.True(t, ok, "no expectation for %s", code)
 
-				rec := render(t, writer, apierrors.New(code))
+				err := apierrors.New(code, "", "")
+				rec := render(t, writer, err)
 				assert.Equal(t, exp.status, rec.Code)
 				assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 				assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
@@ -208,9 +211,9 @@ func TestEveryCodeRendersAsTheDialectsNearestStatusAndCode(t *testing.T) {
 				got := d.decode(t, rec.Body.Bytes())
 				assert.Equal(t, exp.typ, got.typ)
 				assert.Equal(t, exp.code, got.code)
-				assert.Equal(t, code.DefaultMessage(), got.message, "the canonical message is kept")
+				assert.Equal(t, err.Message(), got.message, "the canonical message is kept")
 				if got.hasParam {
-					assert.Equal(t, code.DefaultParam(), got.param)
+					assert.Equal(t, err.Param(), got.param)
 				}
 
 				if exp.status == http.StatusMethodNotAllowed {
@@ -237,16 +240,16 @@ func atoi(t *testing.T, s string) int {
 
 func TestAnOccurrencesOwnMessageAndParamAreKept(t *testing.T) {
 	t.Parallel()
-	err := apierrors.NewMessage(apierrors.UnsupportedParameter, "messages[0].content[1].cache_control",
+	err := apierrors.New(apierrors.UnsupportedParameter, "messages[0].content[1].cache_control",
 		`cache_control is not supported here; remove it. Quote: "x\"y"`)
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			w, _ := dialect.ByName(d.name)
 			got := d.decode(t, render(t, w, err).Body.Bytes())
-			assert.Equal(t, err.Message, got.message)
+			assert.Equal(t, err.Message(), got.message)
 			if got.hasParam {
-				assert.Equal(t, err.Param, got.param)
+				assert.Equal(t, err.Param(), got.param)
 			}
 		})
 	}
@@ -258,11 +261,11 @@ func TestRetryAfterRoundsUpToWholeSeconds(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			w, _ := dialect.ByName(d.name)
-			rec := render(t, w, &apierrors.Error{Code: apierrors.RateLimitExceeded, RetryAfter: 1500 * time.Millisecond})
+			rec := render(t, w, apierrors.RateLimited(1500*time.Millisecond))
 			assert.Equal(t, "2", rec.Header().Get("Retry-After"))
-			rec = render(t, w, apierrors.AuthFloodLimited())
+			rec = render(t, w, apierrors.RateLimited(apierrors.RetryAfterAuthFlood))
 			assert.Equal(t, "60", rec.Header().Get("Retry-After"))
-			rec = render(t, w, &apierrors.Error{Code: apierrors.RateLimitExceeded})
+			rec = render(t, w, apierrors.New(apierrors.RateLimitExceeded, "", ""))
 			assert.Equal(t, "5", rec.Header().Get("Retry-After"), "every 429 says how long to wait: the per-organisation wait by default")
 		})
 	}
@@ -273,7 +276,9 @@ func TestRetryAfterRoundsUpToWholeSeconds(t *testing.T) {
 // name, never internal_error.
 func TestEmbedderCodesKeepTheirStatusInEveryDialect(t *testing.T) {
 	t.Parallel()
-	custom := apierrors.NewCustom(apierrors.CustomCode{Name: "temperature_too_high", Status: 422}, "temperature", "temperature must be at most 1.")
+	tooHot, err := apierrors.NewCustomCode("temperature_too_high", 422, "", "")
+	require.NoError(t, err)
+	custom := tooHot.New("temperature", "temperature must be at most 1.")
 	wantType := map[string]string{"fireworks": "unprocessable_entity", "gip": "unprocessable_entity", "mskeys": "invalid_request_error", "flexinference": "invalid_request_error"}
 	wantCode := map[string]string{"fireworks": "", "gip": "temperature_too_high", "mskeys": "temperature_too_high", "flexinference": "temperature_too_high"}
 	for _, name := range dialect.Names() {
@@ -301,11 +306,11 @@ func TestANilOrUnknownErrorIsAnsweredAsInternalError(t *testing.T) {
 	t.Parallel()
 	for _, name := range dialect.Names() {
 		w, _ := dialect.ByName(name)
-		for _, err := range []*apierrors.Error{nil, {Code: 0}, {Code: 200, Message: "secret detail"}} {
+		for _, err := range []*apierrors.Error{nil, apierrors.New("no_such_code", "", "secret detail"), apierrors.CustomCode{}.New("", "secret detail")} {
 			rec := render(t, w, err)
 			assert.Equal(t, http.StatusInternalServerError, rec.Code, name)
 			assert.NotContains(t, rec.Body.String(), "secret detail", name)
-			assert.Contains(t, rec.Body.String(), apierrors.InternalError.DefaultMessage()[:20], name)
+			assert.Contains(t, rec.Body.String(), apierrors.New(apierrors.InternalError, "", "").Message()[:20], name)
 		}
 	}
 }
@@ -328,8 +333,8 @@ func TestFlexInferenceIsTheCanonicalWriter(t *testing.T) {
 	t.Parallel()
 	for _, code := range apierrors.Codes() {
 		want := httptest.NewRecorder()
-		apierrors.Write(want, apierrors.New(code))
-		got := render(t, dialect.FlexInference, apierrors.New(code))
+		apierrors.Write(want, apierrors.New(code, "", ""))
+		got := render(t, dialect.FlexInference, apierrors.New(code, "", ""))
 		assert.Equal(t, want.Code, got.Code, code.String())
 		assert.Equal(t, want.Header(), got.Header(), code.String())
 		assert.Equal(t, want.Body.String(), got.Body.String(), code.String())
@@ -354,7 +359,9 @@ func TestADialectPlugsIntoTheMiddlewareChain(t *testing.T) {
 			t.Parallel()
 			w, ok := dialect.ByName(tc.dialect)
 			require.True(t, ok)
-			h := middleware.Chain(middleware.Options{ErrorWriter: w})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			guard, err := middleware.New(middleware.Options{ErrorWriter: w})
+			require.NoError(t, err)
+			h := guard.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 				t.Error("a rejected request reached the handler")
 			}))
 			rec := httptest.NewRecorder()

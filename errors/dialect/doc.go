@@ -9,7 +9,7 @@
 //	if !ok {
 //		log.Fatalf("unknown dialect; want one of %v", dialect.Names())
 //	}
-//	chain := middleware.Chain(middleware.Options{ErrorWriter: w})
+//	guard, err := middleware.New(middleware.Options{ErrorWriter: w})
 //
 // The dialects:
 //
@@ -53,8 +53,8 @@
 // change the shape and the classification, never the advice. param is
 // rendered where the dialect has a place for it (fireworks). Allow: POST
 // is sent only when the dialect's status is 405, and Retry-After only
-// when it is 429 (every 429 carries one: the error's wait, or the
-// per-organisation 5 seconds), since other statuses give them no meaning.
+// when it is 429 (only rate limits map to 429, and every rate-limit error
+// carries its wait), since other statuses give them no meaning.
 //
 // An embedder's own code (from its schemas; see apierrors.CustomCode)
 // keeps its own status and name in every dialect: the type is the status

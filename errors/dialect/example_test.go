@@ -25,8 +25,8 @@ func show(w dialect.Writer, err *apierrors.Error) {
 }
 
 func ExampleFireworks() {
-	show(dialect.Fireworks, apierrors.NewMessage(apierrors.UnsupportedParameter, "seed", "seed is not supported; remove it."))
-	show(dialect.Fireworks, apierrors.OrgRateLimited())
+	show(dialect.Fireworks, apierrors.New(apierrors.UnsupportedParameter, "seed", "seed is not supported; remove it."))
+	show(dialect.Fireworks, apierrors.RateLimited(apierrors.RetryAfterPerOrg))
 	// Output:
 	// 400
 	// {"error":{"object":"error","type":"bad_request","message":"seed is not supported; remove it.","param":"seed"}}
@@ -36,15 +36,15 @@ func ExampleFireworks() {
 }
 
 func ExampleMSKeys() {
-	show(dialect.MSKeys, apierrors.NewMessage(apierrors.PaymentRequired, "", "Billing is paused; update it on the dashboard."))
+	show(dialect.MSKeys, apierrors.New(apierrors.PaymentRequired, "", "Billing is paused; update it on the dashboard."))
 	// Output:
 	// 403
 	// {"error":{"message":"Billing is paused; update it on the dashboard.","type":"billing_error","code":"payment_required"}}
 }
 
 func ExampleGIP() {
-	show(dialect.GIP, apierrors.NewMessage(apierrors.MissingModel, "", "Send a model."))
-	show(dialect.GIP, apierrors.NewMessage(apierrors.UpstreamStreamFailed, "", "The stream broke off; retry once."))
+	show(dialect.GIP, apierrors.New(apierrors.MissingModel, "", "Send a model."))
+	show(dialect.GIP, apierrors.New(apierrors.UpstreamStreamFailed, "", "The stream broke off; retry once."))
 	// Output:
 	// 400
 	// {"error":{"type":"bad_request","code":"invalid_argument","message":"Send a model."}}
@@ -53,7 +53,7 @@ func ExampleGIP() {
 }
 
 func ExampleFlexInference() {
-	show(dialect.FlexInference, apierrors.NewMessage(apierrors.MissingModel, "", "Send a model."))
+	show(dialect.FlexInference, apierrors.New(apierrors.MissingModel, "", "Send a model."))
 	// Output:
 	// 400
 	// {"error":{"message":"Send a model.","type":"invalid_request_error","code":"missing_model","param":"model"}}
@@ -64,8 +64,11 @@ func ExampleByName() {
 	if !ok {
 		panic(fmt.Sprintf("unknown dialect; want one of %v", dialect.Names()))
 	}
-	guard := middleware.Chain(middleware.Options{ErrorWriter: w})
-	h := guard(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	guard, err := middleware.New(middleware.Options{ErrorWriter: w})
+	if err != nil {
+		panic(err)
+	}
+	h := guard.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/nope", nil))

@@ -6,7 +6,7 @@ import (
 	apierrors "github.com/flexinference/flexguard/errors"
 )
 
-// Fireworks answers in the shape of Fireworks' inference API (seed 000):
+// Fireworks answers in the shape of Fireworks' inference API:
 // Fireworks names its errors by status, so the body's type is the status
 // name from its table in snake case ("over_quota"), inside the
 // OpenAI-compatible envelope with "object":"error" and param:

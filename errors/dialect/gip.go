@@ -6,8 +6,8 @@ import (
 	apierrors "github.com/flexinference/flexguard/errors"
 )
 
-// GIP answers in the shape of the gateway of seed 003 (its apps are "GIP
-// apps"): type, code and message, no param, with codes from its own list.
+// GIP answers in the shape of the gateway whose apps are "GIP apps": type,
+// code and message, no param, with codes from its own list.
 // The type is the status's reason phrase in snake case, as its example
 // "bad_request" is:
 //
@@ -18,7 +18,7 @@ func GIP(w http.ResponseWriter, _ *http.Request, err *apierrors.Error) {
 
 var gipShape = shape{typeFromStatus: true, code: true}
 
-// gipTable holds every canonical code against seed 003's statuses (400,
+// gipTable holds every canonical code against that gateway's statuses (400,
 // 401, 403, 404, 409, 429, 500, 502, 503) and codes. Its split: a body it
 // cannot read is invalid_request; a readable body with a field that is
 // missing or does not fit the API or model is invalid_argument.

@@ -6,9 +6,9 @@ import (
 	apierrors "github.com/flexinference/flexguard/errors"
 )
 
-// MSKeys answers in the shape of the gateway of seed 002, the one whose
-// proxy keys start with ms- and billing keys with mk- (the seed never
-// names it). Its error object has message, type and code and no param:
+// MSKeys answers in the shape of the gateway whose proxy keys start with
+// ms- and billing keys with mk- (its documentation never names it). Its
+// error object has message, type and code and no param:
 //
 //	{"error":{"message":"...","type":"invalid_request_error","code":"missing_model"}}
 //
@@ -20,8 +20,8 @@ func MSKeys(w http.ResponseWriter, _ *http.Request, err *apierrors.Error) {
 
 var msKeysShape = shape{messageFirst: true, code: true}
 
-// msKeysTable holds every canonical code against the statuses of seed 002:
-// 400, 401, 403, 404, 429, 500, 502 and 503.
+// msKeysTable holds every canonical code against the statuses that gateway
+// lists: 400, 401, 403, 404, 429, 500, 502 and 503.
 var msKeysTable = table{
 	apierrors.MissingAPIKey:     {401, "authentication_error", "missing_api_key"},
 	apierrors.InvalidAPIKey:     {401, "authentication_error", "invalid_api_key"},

@@ -1,5 +1,5 @@
 // Package conformance reads flexguard's conformance cases: requests with
-// the answer the specification demands, kept as readable text files in
+// the answer flexguard must give, kept as readable text files in
 // testdata/conformance so that every entry point that can judge a request
 // (the middleware chain, the pure rules, the schemas, flexgate check) runs
 // the same cases.

@@ -1,4 +1,4 @@
-package validate
+package rules
 
 import (
 	"fmt"
@@ -6,21 +6,25 @@ import (
 	"testing"
 	"time"
 
-	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	apierrors "github.com/flexinference/flexguard/errors"
 )
 
-func newValidator(t testing.TB, p Policy) *Validator {
+// allEndpoints lists the four endpoints.
+func allEndpoints() []Endpoint { return []Endpoint{Responses, ChatCompletions, Interactions, Messages} }
+
+func newEngine(t testing.TB, c Config) *Engine {
 	t.Helper()
-	v, err := New(p)
+	e, err := Compile(c)
 	require.NoError(t, err)
-	return v
+	return e
 }
 
 func TestCheckRules(t *testing.T) {
 	t.Parallel()
-	const pass apierrors.Code = 0
+	const pass apierrors.Code = ""
 	type rule struct {
 		name      string
 		ep        Endpoint
@@ -29,7 +33,7 @@ func TestCheckRules(t *testing.T) {
 		wantParam string
 	}
 	cases := []rule{
-		// step 7: model
+		// missing_model
 		{"a body without model is missing_model", Responses, `{"start_within":"auto"}`, apierrors.MissingModel, "model"},
 		{"a null model counts as unset", Responses, `{"model":null,"start_within":"auto"}`, apierrors.MissingModel, "model"},
 		{"an empty model is missing_model", Responses, `{"model":"","start_within":"auto"}`, apierrors.MissingModel, "model"},
@@ -42,13 +46,13 @@ func TestCheckRules(t *testing.T) {
 		{"a later escaped null model wins", Responses, `{"model":"gpt-5.5","mod\u0065l":null,"start_within":"auto"}`, apierrors.MissingModel, "model"},
 		{"a model key nested in another object does not count", Responses, `{"x":{"model":"gpt-5.5"},"start_within":"auto"}`, apierrors.MissingModel, "model"},
 
-		// step 8: service_tier
+		// service_tier_not_allowed
 		{"service_tier on responses is refused", Responses, `{"model":"gpt-5.5","service_tier":"flex","start_within":"auto"}`, apierrors.ServiceTierNotAllowed, "service_tier"},
 		{"service_tier on messages is refused", Messages, `{"model":"gpt-5.5","service_tier":"auto","start_within":"auto"}`, apierrors.ServiceTierNotAllowed, "service_tier"},
 		{"a null service_tier counts as unset", Responses, `{"model":"gpt-5.5","service_tier":null,"start_within":"auto"}`, pass, ""},
 		{"missing_model comes before service_tier", Responses, `{"service_tier":"flex"}`, apierrors.MissingModel, "model"},
 
-		// step 9: chat
+		// the chat parameters
 		{"presence_penalty on chat is refused", ChatCompletions, `{"model":"gpt-5.5","presence_penalty":0.5,"start_within":"auto"}`, apierrors.UnsupportedParameter, "presence_penalty"},
 		{"frequency_penalty on chat is refused", ChatCompletions, `{"model":"gpt-5.5","frequency_penalty":0,"start_within":"auto"}`, apierrors.UnsupportedParameter, "frequency_penalty"},
 		{"logit_bias on chat is refused", ChatCompletions, `{"model":"gpt-5.5","logit_bias":{},"start_within":"auto"}`, apierrors.UnsupportedParameter, "logit_bias"},
@@ -78,7 +82,7 @@ func TestCheckRules(t *testing.T) {
 		{"chat parameters are not judged on responses", Responses, `{"model":"gpt-5.5","seed":1,"n":2,"start_within":"auto"}`, pass, ""},
 		{"a later null seed wins over an earlier one", ChatCompletions, `{"model":"gpt-5.5","seed":1,"seed":null,"start_within":"auto"}`, pass, ""},
 
-		// step 9: messages
+		// the messages parameters
 		{"top_k on messages is refused", Messages, `{"model":"gpt-5.5","top_k":5,"start_within":"auto"}`, apierrors.UnsupportedParameter, "top_k"},
 		{"stop_sequences on messages is refused", Messages, `{"model":"gpt-5.5","stop_sequences":["x"],"start_within":"auto"}`, apierrors.UnsupportedParameter, "stop_sequences"},
 		{"a top-level cache_control is refused", Messages, `{"model":"gpt-5.5","cache_control":{"type":"ephemeral"},"start_within":"auto"}`, apierrors.UnsupportedParameter, "cache_control"},
@@ -98,14 +102,14 @@ func TestCheckRules(t *testing.T) {
 		{"the first of two citations blocks is named", Messages, `{"model":"gpt-5.5","messages":[{"content":[{"type":"text"},{"type":"file","citations":{"enabled":true}}]},{"content":[{"type":"document","citations":{"enabled":true}}]}],"start_within":"auto"}`, apierrors.UnsupportedParameter, "messages[0].content[1].citations"},
 		{"messages parameters are not judged on chat", ChatCompletions, `{"model":"gpt-5.5","top_k":1,"cache_control":{},"start_within":"auto"}`, pass, ""},
 
-		// step 9: interactions
+		// the interactions parameters
 		{"generation_config.seed is refused", Interactions, `{"model":"gpt-5.5","generation_config":{"seed":1},"start_within":"auto"}`, apierrors.UnsupportedGenerationConfig, "generation_config.seed"},
 		{"generation_config.stop_sequences is refused", Interactions, `{"model":"gpt-5.5","generation_config":{"stop_sequences":["x"]},"start_within":"auto"}`, apierrors.UnsupportedGenerationConfig, "generation_config.stop_sequences"},
 		{"generation_config.seed is judged before stop_sequences", Interactions, `{"model":"gpt-5.5","generation_config":{"stop_sequences":["x"],"seed":1},"start_within":"auto"}`, apierrors.UnsupportedGenerationConfig, "generation_config.seed"},
 		{"a null generation_config.seed counts as unset", Interactions, `{"model":"gpt-5.5","generation_config":{"seed":null,"temperature":1},"start_within":"auto"}`, pass, ""},
 		{"a top-level seed is not generation_config.seed", Interactions, `{"model":"gpt-5.5","seed":1,"start_within":"auto"}`, pass, ""},
 
-		// step 10: start_within
+		// start_within
 		{"a missing start_within without a default is missing_start_within", Responses, `{"model":"gpt-5.5"}`, apierrors.MissingStartWithin, "start_within"},
 		{"a null start_within counts as unset", Responses, `{"model":"gpt-5.5","start_within":null}`, apierrors.MissingStartWithin, "start_within"},
 		{"a numeric start_within is invalid", Responses, `{"model":"gpt-5.5","start_within":30}`, apierrors.InvalidStartWithin, "start_within"},
@@ -115,7 +119,7 @@ func TestCheckRules(t *testing.T) {
 		{"a later start_within wins", Responses, `{"model":"gpt-5.5","start_within":"auto","start_within":"soon"}`, apierrors.InvalidStartWithin, "start_within"},
 		{"parameters come before start_within", ChatCompletions, `{"model":"gpt-5.5","seed":1}`, apierrors.UnsupportedParameter, "seed"},
 
-		// step 11: provider against start_within
+		// the provider against start_within
 		{"a duration on claude is flex_unsupported_for_anthropic", Messages, `{"model":"claude-sonnet-4","max_tokens":10,"start_within":"00h-00m-30s"}`, apierrors.FlexUnsupportedForAnthropic, "start_within"},
 		{"auto on gemini is auto_unsupported_for_gemini", Responses, `{"model":"gemini-3-pro","start_within":"auto"}`, apierrors.AutoUnsupportedForGemini, "start_within"},
 		{"a duration on a model off the list is model_not_flex_capable", Responses, `{"model":"gpt-4o","start_within":"00h-00m-30s"}`, apierrors.ModelNotFlexCapable, "model"},
@@ -124,7 +128,7 @@ func TestCheckRules(t *testing.T) {
 		{"auto on claude passes with a cap", Messages, `{"model":"claude-sonnet-4","max_tokens":10,"start_within":"auto"}`, pass, ""},
 		{"start_within is judged before the provider", Responses, `{"model":"gemini-3-pro","start_within":"AUTO"}`, apierrors.InvalidStartWithin, "start_within"},
 
-		// step 12: token cap
+		// missing_max_tokens
 		{"claude on responses needs max_output_tokens", Responses, `{"model":"claude-sonnet-4","start_within":"auto"}`, apierrors.MissingMaxTokens, "max_output_tokens"},
 		{"claude on chat needs max_completion_tokens", ChatCompletions, `{"model":"claude-sonnet-4","start_within":"auto"}`, apierrors.MissingMaxTokens, "max_completion_tokens"},
 		{"claude on chat accepts the legacy max_tokens", ChatCompletions, `{"model":"claude-sonnet-4","max_tokens":5,"start_within":"auto"}`, pass, ""},
@@ -135,7 +139,7 @@ func TestCheckRules(t *testing.T) {
 		{"non-claude models need no cap", Messages, `{"model":"gpt-5.5","start_within":"auto"}`, pass, ""},
 		{"the provider rule comes before the token cap", Responses, `{"model":"claude-sonnet-4","start_within":"00h-00m-30s"}`, apierrors.FlexUnsupportedForAnthropic, "start_within"},
 	}
-	v := newValidator(t, Policy{})
+	v := newEngine(t, Config{})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -146,17 +150,17 @@ func TestCheckRules(t *testing.T) {
 				return
 			}
 			require.NotNil(t, err)
-			assert.Equal(t, tc.wantCode.String(), err.Code.String())
-			assert.Equal(t, tc.wantParam, err.ParamOrNull())
+			assert.Equal(t, tc.wantCode.String(), err.Code().String())
+			assert.Equal(t, tc.wantParam, err.Param())
 			assert.Zero(t, res, "a failed check learns nothing")
-			assert.Less(t, len(err.MessageText()), 400)
+			assert.Less(t, len(err.Message()), 400)
 		})
 	}
 }
 
 func TestCheckResult(t *testing.T) {
 	t.Parallel()
-	v := newValidator(t, Policy{})
+	v := newEngine(t, Config{})
 	body := []byte(`{"model":"gemini-3-flash","start_within":"00h-02m-30s"}`)
 	res, err := v.Check(Responses, body)
 	require.Nil(t, err)
@@ -173,7 +177,7 @@ func TestCheckResult(t *testing.T) {
 
 func TestCheckDefaultStartWithin(t *testing.T) {
 	t.Parallel()
-	auto := newValidator(t, Policy{DefaultStartWithin: "auto"})
+	auto := newEngine(t, Config{DefaultStartWithin: "auto"})
 
 	res, err := auto.Check(Responses, []byte(`{"model":"gpt-5.5"}`))
 	require.Nil(t, err)
@@ -191,127 +195,101 @@ func TestCheckDefaultStartWithin(t *testing.T) {
 
 	_, err = auto.Check(Responses, []byte(`{"model":"gemini-3-pro"}`))
 	require.NotNil(t, err)
-	assert.Equal(t, apierrors.AutoUnsupportedForGemini, err.Code, "a default is judged like a sent value")
+	assert.Equal(t, apierrors.AutoUnsupportedForGemini, err.Code(), "a default is judged like a sent value")
 
-	flex := newValidator(t, Policy{DefaultStartWithin: "00h-00m-30s"})
+	flex := newEngine(t, Config{DefaultStartWithin: "00h-00m-30s"})
 	_, err = flex.Check(Messages, []byte(`{"model":"claude-sonnet-4","max_tokens":1}`))
 	require.NotNil(t, err)
-	assert.Equal(t, apierrors.FlexUnsupportedForAnthropic, err.Code)
+	assert.Equal(t, apierrors.FlexUnsupportedForAnthropic, err.Code())
 }
 
 func TestRequestDefaultOverridesThePolicy(t *testing.T) {
 	t.Parallel()
-	v := newValidator(t, Policy{DefaultStartWithin: "auto"})
+	v := newEngine(t, Config{DefaultStartWithin: "auto"})
 	var r Request
-	r.SetDefaultStartWithin(StartWithin{Mode: ModePriority})
 	require.Nil(t, v.Parse(Responses, []byte(`{"model":"gemini-3-pro"}`), &r))
-	require.Nil(t, v.CheckAll(&r), "priority replaces the policy's auto, which gemini would refuse")
+	r.SetDefaultStartWithin(StartWithin{Mode: ModePriority})
+	require.Nil(t, v.Judge(&r, StepTokenCap), "priority replaces the policy's auto, which gemini would refuse")
 	res := r.Result()
 	assert.Equal(t, StartWithin{Mode: ModePriority}, res.StartWithin)
 	assert.True(t, res.StartWithinDefaulted)
 
 	var sent Request
-	sent.SetDefaultStartWithin(StartWithin{Mode: ModePriority})
 	require.Nil(t, v.Parse(Responses, []byte(`{"model":"gpt-5.5","start_within":"00h-00m-05s"}`), &sent))
-	require.Nil(t, v.CheckAll(&sent))
+	sent.SetDefaultStartWithin(StartWithin{Mode: ModePriority})
+	require.Nil(t, v.Judge(&sent, StepTokenCap))
 	assert.Equal(t, ModeDuration, sent.Result().StartWithin.Mode, "a sent start_within beats any default")
 	assert.False(t, sent.Result().StartWithinDefaulted)
 
-	// Set after Parse, too.
-	var late Request
-	require.Nil(t, v.Parse(Responses, []byte(`{"model":"gpt-5.5"}`), &late))
-	late.SetDefaultStartWithin(StartWithin{Mode: ModeDefault})
-	require.Nil(t, v.CheckAll(&late))
-	assert.Equal(t, StartWithin{Mode: ModeDefault}, late.Result().StartWithin)
+	var reused Request
+	require.Nil(t, v.Parse(Responses, []byte(`{"model":"gpt-5.5"}`), &reused))
+	reused.SetDefaultStartWithin(StartWithin{Mode: ModeDefault})
+	require.Nil(t, v.Parse(Responses, []byte(`{"model":"gemini-3-pro"}`), &reused))
+	err := v.Judge(&reused, StepTokenCap)
+	require.NotNil(t, err, "Parse forgets the last request's default")
+	assert.Equal(t, apierrors.AutoUnsupportedForGemini, err.Code())
 }
 
 func TestParse(t *testing.T) {
 	t.Parallel()
-	v := newValidator(t, Policy{MaxBodyBytes: 20})
+	v := newEngine(t, Config{MaxBodyBytes: 20})
 	var r Request
 	assert.Nil(t, v.Parse(Responses, []byte(`{"model":"gpt-5.5"}`+" "), &r), "exactly the limit passes")
 	err := v.Parse(Responses, []byte(`{"model":"gpt-5.5"}  `), &r)
 	require.NotNil(t, err)
-	assert.Equal(t, apierrors.RequestTooLarge, err.Code)
+	assert.Equal(t, apierrors.RequestTooLarge, err.Code())
 
-	strict := newValidator(t, Policy{StrictDuplicateKeys: true})
+	strict := newEngine(t, Config{StrictDuplicateKeys: true})
 	err = strict.Parse(Messages, []byte(`{"model":"a","messages":[{"role":"user","role":"x"}]}`), &r)
 	require.NotNil(t, err)
-	assert.Equal(t, apierrors.InvalidJSON, err.Code)
-	assert.Equal(t, "messages[0].role", err.ParamOrNull())
+	assert.Equal(t, apierrors.InvalidJSON, err.Code())
+	assert.Equal(t, "messages[0].role", err.Param())
 
-	assert.PanicsWithValue(t, "flexguard/validate: Parse with an unknown Endpoint", func() {
-		_ = v.Parse(0, []byte(`{}`), &r)
-	})
 }
 
-func TestFamilyMethods(t *testing.T) {
+func TestJudge(t *testing.T) {
 	t.Parallel()
-	v := newValidator(t, Policy{})
+	v := newEngine(t, Config{})
 
-	t.Run("Provider on a fresh Request runs Model first", func(t *testing.T) {
+	t.Run("judging through a step runs the steps before it", func(t *testing.T) {
 		t.Parallel()
 		var r Request
 		require.Nil(t, v.Parse(Responses, []byte(`{"start_within":"auto"}`), &r))
-		err := v.Provider(&r)
+		err := v.Judge(&r, StepProvider)
 		require.NotNil(t, err)
-		assert.Equal(t, apierrors.MissingModel, err.Code)
+		assert.Equal(t, apierrors.MissingModel, err.Code())
 	})
 
-	t.Run("Provider on a fresh Request runs StartWithin first", func(t *testing.T) {
+	t.Run("judging through a step stops after it", func(t *testing.T) {
 		t.Parallel()
 		var r Request
-		require.Nil(t, v.Parse(Responses, []byte(`{"model":"gemini-3-pro","start_within":"soon"}`), &r))
-		err := v.Provider(&r)
+		require.Nil(t, v.Parse(Messages, []byte(`{"model":"claude-x","start_within":"soon"}`), &r))
+		require.Nil(t, v.Judge(&r, StepParameters), "start_within is judged later")
+		assert.Equal(t, "claude-x", r.Result().Model)
+		err := v.Judge(&r, StepTokenCap)
 		require.NotNil(t, err)
-		assert.Equal(t, apierrors.InvalidStartWithin, err.Code)
+		assert.Equal(t, apierrors.InvalidStartWithin, err.Code(), "the next step is the next answer")
 	})
 
-	t.Run("Provider does not run the parameter rules", func(t *testing.T) {
-		t.Parallel()
-		var r Request
-		require.Nil(t, v.Parse(Responses, []byte(`{"model":"gpt-5.5","service_tier":"flex","start_within":"auto"}`), &r))
-		require.Nil(t, v.Provider(&r))
-		assert.Equal(t, "gpt-5.5", r.Result().Model)
-		err := v.Parameters(&r)
-		require.NotNil(t, err)
-		assert.Equal(t, apierrors.ServiceTierNotAllowed, err.Code)
-	})
-
-	t.Run("a failed family's error is returned by every later call", func(t *testing.T) {
+	t.Run("a failed step's error is the answer of every later call", func(t *testing.T) {
 		t.Parallel()
 		var r Request
 		require.Nil(t, v.Parse(ChatCompletions, []byte(`{"model":"claude-x","seed":1,"start_within":"auto"}`), &r))
-		first := v.Parameters(&r)
+		first := v.Judge(&r, StepParameters)
 		require.NotNil(t, first)
-		assert.Equal(t, "seed", first.ParamOrNull())
-		assert.Same(t, first, v.Model(&r))
-		assert.Same(t, first, v.StartWithin(&r))
-		assert.Same(t, first, v.Provider(&r))
-		assert.Same(t, first, v.TokenCap(&r), "claude-x has no cap, but the first failure stays the answer")
-		assert.Same(t, first, v.Parameters(&r))
-		assert.Same(t, first, v.CheckAll(&r))
+		assert.Equal(t, "seed", first.Param())
+		assert.Same(t, first, v.Judge(&r, StepModel))
+		assert.Same(t, first, v.Judge(&r, StepTokenCap), "claude-x has no cap, but the first failure stays the answer")
 	})
 
-	t.Run("a family that passed passes again", func(t *testing.T) {
+	t.Run("steps that passed are not judged again", func(t *testing.T) {
 		t.Parallel()
 		var r Request
 		require.Nil(t, v.Parse(Messages, []byte(`{"model":"claude-x","max_tokens":1,"start_within":"auto"}`), &r))
-		require.Nil(t, v.TokenCap(&r))
-		require.Nil(t, v.TokenCap(&r))
-		require.Nil(t, v.CheckAll(&r))
+		require.Nil(t, v.Judge(&r, StepTokenCap))
+		require.Nil(t, v.Judge(&r, StepTokenCap))
+		require.Nil(t, v.Judge(&r, StepModel))
 		assert.Equal(t, Anthropic, r.Result().Provider)
-	})
-
-	t.Run("rules on a Request that Parse did not fill panic", func(t *testing.T) {
-		t.Parallel()
-		for name, rule := range map[string]func(*Request) *apierrors.Error{
-			"Model": v.Model, "Parameters": v.Parameters, "StartWithin": v.StartWithin,
-			"Provider": v.Provider, "TokenCap": v.TokenCap, "CheckAll": v.CheckAll,
-		} {
-			var r Request
-			assert.PanicsWithValue(t, "flexguard/validate: rules run on a Request that Parse did not fill", func() { _ = rule(&r) }, name)
-		}
 	})
 }
 
@@ -333,17 +311,17 @@ func FuzzRulesAgainstDecoder(f *testing.F) {
 		`{"model":"a\"b\\c\/d","start_within":"auto","x":{"model":1}}`,
 		`{"model":5,"start_within":"auto"}`,
 	} {
-		for _, ep := range Endpoints() {
+		for _, ep := range allEndpoints() {
 			f.Add(uint8(ep), []byte(s))
 		}
 	}
-	v, err := New(Policy{})
+	v, err := Compile(Config{})
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, epByte uint8, body []byte) {
-		ep := Endpoints()[int(epByte)%len(Endpoints())]
+		ep := allEndpoints()[int(epByte)%len(allEndpoints())]
 		res, cerr := v.Check(ep, body)
 		if cerr != nil {
-			switch cerr.Code {
+			switch cerr.Code() {
 			case apierrors.InvalidJSON, apierrors.InvalidBody, apierrors.RequestTooLarge:
 				return
 			}
@@ -354,14 +332,14 @@ func FuzzRulesAgainstDecoder(f *testing.F) {
 		model, isString := decoded["model"].(string)
 		if !isString || model == "" {
 			require.NotNil(t, cerr, "decoded model %#v", decoded["model"])
-			require.Equal(t, apierrors.MissingModel, cerr.Code)
+			require.Equal(t, apierrors.MissingModel, cerr.Code())
 			return
 		}
-		require.False(t, cerr != nil && cerr.Code == apierrors.MissingModel, "decoded model %q, Check said missing_model", model)
+		require.False(t, cerr != nil && cerr.Code() == apierrors.MissingModel, "decoded model %q, Check said missing_model", model)
 
 		rawStart, present := decoded["start_within"]
 		if cerr != nil {
-			switch cerr.Code {
+			switch cerr.Code() {
 			case apierrors.ServiceTierNotAllowed:
 				require.NotNil(t, decoded["service_tier"])
 			case apierrors.MissingStartWithin:
@@ -419,7 +397,7 @@ func messagesBody(size int) []byte {
 }
 
 func BenchmarkCheck(b *testing.B) {
-	v := newValidator(b, Policy{})
+	v := newEngine(b, Config{})
 	for _, bc := range []struct {
 		name string
 		ep   Endpoint

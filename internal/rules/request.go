@@ -1,4 +1,4 @@
-package validate
+package rules
 
 import (
 	"unsafe"
@@ -85,22 +85,9 @@ var fieldByName = func() map[string]field {
 	return m
 }()
 
-// family is a group of rules that can run on its own; Request records which
-// have run so that each runs once.
-type family uint8
-
-const (
-	familyModel       family = 1 << iota // step 7
-	familyParameters                     // steps 8 and 9
-	familyStartWithin                    // step 10
-	familyProvider                       // step 11
-	familyTokenCap                       // step 12
-)
-
-// Request is one request body on its way through the rules: the body, its
+// Request is one body on its way through the rules: the body, its
 // top-level fields indexed in one pass, and what the rules have learned.
-// Fill one with Validator.Parse, then run the rule families on it; each
-// family runs the ones it depends on first, and none runs twice.
+// Engine.Parse fills it; Engine.Judge runs the steps on it.
 //
 // A Request reads the body in place: the body must not change while the
 // Request, or a Result taken from it, is in use.
@@ -112,20 +99,21 @@ type Request struct {
 	// does for the handler's decoder.
 	fields [numFields]string
 
-	done        family
-	err         *apierrors.Error // the first failure
+	next Step             // the first step not yet judged
+	err  *apierrors.Error // the first failure, the answer of every later step
+
 	model       string
 	provider    Provider
 	startWithin StartWithin
 	defaulted   bool
 
-	override    StartWithin // per-request default; zero Mode: none
+	override    StartWithin // the per-request default
 	hasOverride bool
 }
 
 // SetDefaultStartWithin sets the default start_within for this request
-// only (an organisation's own setting, say), replacing the policy's. It
-// applies only when the body leaves start_within out or null.
+// only (an organisation's own setting), replacing the policy's. It applies
+// only when the body leaves start_within out or null.
 func (r *Request) SetDefaultStartWithin(sw StartWithin) {
 	r.override, r.hasOverride = sw, true
 }
@@ -133,10 +121,16 @@ func (r *Request) SetDefaultStartWithin(sw StartWithin) {
 // StartWithinSent reports whether the body sets start_within (present and
 // not null), in which case no default applies: a caller can skip the cost
 // of resolving one.
-func (r *Request) StartWithinSent() bool { return isSet(r.field(fieldStartWithin)) }
+func (r *Request) StartWithinSent() bool { return isSet(r.fields[fieldStartWithin]) }
 
-// Endpoint returns the endpoint the body was sent to.
-func (r *Request) Endpoint() Endpoint { return r.endpoint }
+// Result is what the rules learned about a request that passed.
+type Result struct {
+	Endpoint             Endpoint
+	Model                string
+	Provider             Provider
+	StartWithin          StartWithin
+	StartWithinDefaulted bool
+}
 
 // Result returns what the rules have learned so far. Its strings share
 // memory with the body.
@@ -150,21 +144,9 @@ func (r *Request) Result() Result {
 	}
 }
 
-// Result is what validation learned about a request that passed: enough
-// for a gateway to route it without parsing the body again.
-type Result struct {
-	Endpoint Endpoint
-	Model    string
-	Provider Provider
-	// StartWithin is the value the request asked for, or the default that
-	// applied (then StartWithinDefaulted is true).
-	StartWithin          StartWithin
-	StartWithinDefaulted bool
-}
-
 // index fills r from body in one pass over its top-level members.
 func (r *Request) index(ep Endpoint, body []byte) {
-	*r = Request{endpoint: ep, body: unsafeString(body), override: r.override, hasOverride: r.hasOverride}
+	*r = Request{endpoint: ep, body: unsafeString(body)}
 	forEachMember(r.body, func(key, value string) bool {
 		if f, ok := fieldByName[key]; ok {
 			r.fields[f] = value
@@ -172,9 +154,6 @@ func (r *Request) index(ep Endpoint, body []byte) {
 		return true
 	})
 }
-
-// field returns the raw text of top-level field f, "" when absent.
-func (r *Request) field(f field) string { return r.fields[f] }
 
 // unsafeString views b as a string without copying. The rules only read.
 func unsafeString(b []byte) string {

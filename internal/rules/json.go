@@ -1,13 +1,13 @@
-package validate
+package rules
 
 import (
 	"bytes"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
-	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/tidwall/gjson"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/clienttext"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects a body may have,
@@ -15,21 +15,21 @@ import (
 // handler, and validating it recursively would be a denial of service.
 const MaxDepth = 10_000
 
-// CheckJSON answers steps 5 and 6 of the order of checks for body:
+// CheckJSON judges invalid_json and invalid_body:
 // invalid_json unless body is one valid JSON value in UTF-8 (no byte-order
 // mark, nothing after it, nesting at most MaxDepth), then invalid_body
 // unless that value is an object. It never recurses deeper than MaxDepth.
 func CheckJSON(body []byte) *apierrors.Error {
 	switch {
 	case tooDeep(body):
-		return apierrors.NewMessage(apierrors.InvalidJSON, "", "The request body nests arrays and objects more than 10,000 levels deep. Flatten it.")
+		return apierrors.New(apierrors.InvalidJSON, "", "The request body nests arrays and objects more than 10,000 levels deep. Flatten it.")
 	case !gjson.ValidBytes(body):
-		return apierrors.New(apierrors.InvalidJSON)
+		return apierrors.New(apierrors.InvalidJSON, "", "")
 	case !utf8.Valid(body): // gjson accepts any bytes inside strings
-		return apierrors.NewMessage(apierrors.InvalidJSON, "", "The request body is not valid UTF-8. Encode all text as UTF-8.")
+		return apierrors.New(apierrors.InvalidJSON, "", "The request body is not valid UTF-8. Encode all text as UTF-8.")
 	}
 	if body[skipSpace(unsafeString(body), 0)] != '{' {
-		return apierrors.New(apierrors.InvalidBody)
+		return apierrors.New(apierrors.InvalidBody, "", "")
 	}
 	return nil
 }
@@ -80,9 +80,10 @@ var openBrace, openBracket = []byte{'{'}, []byte{'['}
 // found is false when no object repeats a key. body must have passed
 // CheckJSON.
 func DuplicateKey(body []byte) (path string, found bool) {
-	var segs []string
-	if _, found := findDuplicate(unsafeString(body), skipSpace(unsafeString(body), 0), &segs); found {
-		return joinPath(segs), true
+	var p clienttext.Path
+	text := unsafeString(body)
+	if _, found := findDuplicate(text, skipSpace(text, 0), &p); found {
+		return p.String(), true
 	}
 	return "", false
 }
@@ -91,11 +92,12 @@ func DuplicateKey(body []byte) (path string, found bool) {
 // returns the index just past it. It reads every byte once: measuring a
 // value before descending into it would rescan it at every level, which is
 // quadratic in the nesting depth. On a repeated key it leaves the path to
-// it in segs and returns found true.
-func findDuplicate(s string, i int, segs *[]string) (end int, found bool) {
+// it in p and returns found true.
+func findDuplicate(s string, i int, p *clienttext.Path) (end int, found bool) {
 	if i >= len(s) {
 		return i, false
 	}
+	mark := p.Len()
 	switch s[i] {
 	case '{':
 		var small [16]string // most objects are small: no map
@@ -123,16 +125,16 @@ func findDuplicate(s string, i int, segs *[]string) (end int, found bool) {
 					}
 				}
 			}
-			*segs = append(*segs, keySegment(key))
+			p.Key(key)
 			if repeated {
 				return i, true
 			}
 			i = skipSpace(s, keyEnd) // the ':'
 			i = skipSpace(s, i+1)
-			if i, found = findDuplicate(s, i, segs); found {
+			if i, found = findDuplicate(s, i, p); found {
 				return i, true
 			}
-			*segs = (*segs)[:len(*segs)-1]
+			p.Truncate(mark)
 			if i = skipSpace(s, i); i < len(s) && s[i] == ',' {
 				i = skipSpace(s, i+1)
 			}
@@ -141,11 +143,11 @@ func findDuplicate(s string, i int, segs *[]string) (end int, found bool) {
 	case '[':
 		i = skipSpace(s, i+1)
 		for index := 0; i < len(s) && s[i] != ']'; index++ {
-			*segs = append(*segs, "["+strconv.Itoa(index)+"]")
-			if i, found = findDuplicate(s, i, segs); found {
+			p.Index(index)
+			if i, found = findDuplicate(s, i, p); found {
 				return i, true
 			}
-			*segs = (*segs)[:len(*segs)-1]
+			p.Truncate(mark)
 			if i = skipSpace(s, i); i < len(s) && s[i] == ',' {
 				i = skipSpace(s, i+1)
 			}
@@ -154,46 +156,4 @@ func findDuplicate(s string, i int, segs *[]string) (end int, found bool) {
 	default:
 		return valueEnd(s, i), false
 	}
-}
-
-// maxKeyInPath bounds how much of one client key a param path repeats.
-const maxKeyInPath = 64
-
-// keySegment is key as a path segment, cut so that a param never echoes an
-// unbounded key.
-func keySegment(key string) string {
-	if len(key) > maxKeyInPath {
-		cut := key[:maxKeyInPath]
-		for len(cut) > 0 && !utf8.ValidString(cut) {
-			cut = cut[:len(cut)-1]
-		}
-		return cut + "…"
-	}
-	return key
-}
-
-// maxParamPath bounds a param path. Each key in it is cut already, but a
-// body may nest 10,000 levels, so the path as a whole needs its own bound.
-const maxParamPath = 256
-
-// joinPath renders segments as a param path: dots between keys, brackets
-// for indexes ("messages[0].content[2].cache_control"). A path longer than
-// maxParamPath keeps its end, the repeated key, behind a leading "…".
-func joinPath(segs []string) string {
-	var b strings.Builder
-	for _, s := range segs {
-		if b.Len() > 0 && (s == "" || s[0] != '[') {
-			b.WriteByte('.')
-		}
-		b.WriteString(s)
-	}
-	path := b.String()
-	if len(path) <= maxParamPath {
-		return path
-	}
-	tail := path[len(path)-maxParamPath:]
-	for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
-		tail = tail[1:] // do not split a multi-byte character
-	}
-	return "…" + tail
 }

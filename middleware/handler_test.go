@@ -14,94 +14,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	apierrors "github.com/flexinference/flexguard/errors"
-	"github.com/flexinference/flexguard/internal/conformance"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
 
-// composed stacks the separate middlewares in the order of checks, as an
-// embedder would who wants to see (or reorder, or leave out) each one.
-func composed(opts middleware.Options) func(http.Handler) http.Handler {
-	return func(h http.Handler) http.Handler {
-		if opts.OrgOverdue != nil {
-			h = middleware.Billing(opts)(h)
-		}
-		if opts.HasProviderKey != nil {
-			h = middleware.ProviderKey(opts)(h)
-		}
-		for _, m := range []func(middleware.Options) func(http.Handler) http.Handler{
-			middleware.TokenCap, middleware.Provider, middleware.StartWithin,
-			middleware.Parameters, middleware.Model, middleware.JSONBody, middleware.Route,
-		} {
-			h = m(opts)(h)
-		}
-		return h
-	}
-}
-
-// answer is what one mounting did with one request.
-type answer struct {
-	Status   int
-	Body     string
-	Rejected []string
-	Handled  bool
-	Received string
-	Result   validate.Result
-}
-
-func answerOf(t *testing.T, mount func(middleware.Options) func(http.Handler) http.Handler, c *conformance.Case) answer {
-	t.Helper()
-	var (
-		a  answer
-		mu sync.Mutex
-	)
-	opts := optionsFor(t, c)
-	opts.OnReject = func(_ *http.Request, err *apierrors.Error) {
-		mu.Lock()
-		defer mu.Unlock()
-		a.Rejected = append(a.Rejected, err.Code.String()+" "+err.ParamOrNull())
-	}
-	h := mount(opts)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.Handled = true
-		b, _ := io.ReadAll(r.Body)
-		a.Received = string(b)
-		a.Result, _ = middleware.ResultFrom(r.Context())
-	}))
-	rec := serve(h, requestFor(c))
-	a.Status, a.Body = rec.Code, rec.Body.String()
-	return a
-}
-
-// Composing the separate middlewares gives the same answer as Chain, to
-// the byte, on every conformance case.
-func TestComposedMiddlewaresAnswerLikeChain(t *testing.T) {
-	t.Parallel()
-	cases, err := conformance.Load(conformance.Dir())
-	require.NoError(t, err)
-	for _, c := range cases {
-		t.Run(c.String(), func(t *testing.T) {
-			t.Parallel()
-			want := answerOf(t, middleware.Chain, c)
-			got := answerOf(t, composed, c)
-			assert.Equal(t, want, got)
-		})
-	}
-}
-
 // Mounted per route inside an http.ServeMux, with Options.Endpoint naming
-// the endpoint, the middleware checks no path: the mux has matched it.
+// the endpoint, Handler checks no path: the mux has matched it.
 func TestMountingPerRouteInAServeMux(t *testing.T) {
 	t.Parallel()
-	handler := func(w http.ResponseWriter, r *http.Request) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, _ := middleware.ResultFrom(r.Context())
 		fmt.Fprintf(w, "%s %s", res.Endpoint, res.Model)
-	}
+	})
+	chat := newGuard(t, middleware.Options{Endpoint: validate.ChatCompletions})
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/chat/completions",
-		middleware.Chain(middleware.Options{Endpoint: validate.ChatCompletions})(http.HandlerFunc(handler)))
-	mux.Handle("POST /internal/{tenant}/chat",
-		middleware.Chain(middleware.Options{Endpoint: validate.ChatCompletions})(http.HandlerFunc(handler)))
-	mux.Handle("POST /unrouted/chat", middleware.Chain(middleware.Options{})(http.HandlerFunc(handler)))
+	mux.Handle("POST /v1/chat/completions", chat.Handler(handler))
+	mux.Handle("POST /internal/{tenant}/chat", chat.Handler(handler))
+	mux.Handle("POST /unrouted/chat", newGuard(t, middleware.Options{}).Handler(handler))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close) // the parallel subtests run after this function returns
 
@@ -139,19 +68,19 @@ func TestMountingPerRouteInAServeMux(t *testing.T) {
 // the canonical error knows.
 func TestErrorWriterRendersACustomShape(t *testing.T) {
 	t.Parallel()
-	opts := middleware.Options{
+	g := newGuard(t, middleware.Options{
 		ErrorWriter: func(w http.ResponseWriter, r *http.Request, err *apierrors.Error) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(err.Status())
 			_ = json.NewEncoder(w).Encode(map[string]any{
-				"type":    err.Code.String(),
+				"type":    err.Code(),
 				"code":    err.Status(),
-				"field":   err.ParamOrNull(),
+				"field":   err.Param(),
 				"path":    r.URL.Path,
-				"message": err.MessageText(),
+				"message": err.Message(),
 			})
 		},
-	}
+	})
 	tests := []struct {
 		name       string
 		path       string
@@ -162,12 +91,12 @@ func TestErrorWriterRendersACustomShape(t *testing.T) {
 	}{
 		{"a body rule", "/v1/chat/completions", `{"model":"gpt-5.5","seed":1}`, 400, "unsupported_parameter", "seed"},
 		{"an unknown path", "/v2/x", `{}`, 404, "unknown_url", ""},
-		{"a body over the limit", "/v1/responses", strings.Repeat(" ", 1_000_001), 413, "request_too_large", ""},
+		{"a body over the limit", "/v1/responses", strings.Repeat(" ", validate.DefaultMaxBodyBytes+1), 413, "request_too_large", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rec := serve(middleware.Chain(opts)(&okHandler{}), post(tt.path, tt.body))
+			rec := serve(g.Handler(&okHandler{}), post(tt.path, tt.body))
 			require.Equal(t, tt.wantStatus, rec.Code)
 			var got map[string]any
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
@@ -182,12 +111,15 @@ func TestErrorWriterRendersACustomShape(t *testing.T) {
 }
 
 // OnReject hears of each rejection exactly once, before it is written,
-// and of no pass.
+// and of no pass: through Handler, and through a stack of every piece,
+// where several middlewares could each have told it.
 func TestOnRejectOncePerRejection(t *testing.T) {
 	t.Parallel()
-	mounts := map[string]func(middleware.Options) func(http.Handler) http.Handler{
-		"Chain":    middleware.Chain,
-		"composed": composed,
+	mounts := map[string]func(*middleware.Guard, middleware.Options, http.Handler) http.Handler{
+		"Handler": func(g *middleware.Guard, _ middleware.Options, h http.Handler) http.Handler { return g.Handler(h) },
+		"a stack of every piece": func(g *middleware.Guard, opts middleware.Options, h http.Handler) http.Handler {
+			return stack(h, piecesOf(g, opts)...)
+		},
 	}
 	bodies := []struct {
 		name      string
@@ -197,7 +129,7 @@ func TestOnRejectOncePerRejection(t *testing.T) {
 		{"a pass", `{"model":"gpt-5.5","start_within":"default"}`, 0},
 		{"a body rule", `{"model":"gpt-5.5"}`, 1},
 		{"invalid JSON", `{`, 1},
-		{"an org check", `{"model":"gpt-5.5","start_within":"00h-00m-30s"}`, 1},
+		{"an organisation check", `{"model":"gpt-5.5","start_within":"00h-00m-30s"}`, 1},
 	}
 	for mountName, mount := range mounts {
 		for _, b := range bodies {
@@ -213,7 +145,7 @@ func TestOnRejectOncePerRejection(t *testing.T) {
 						apierrors.Write(w, err)
 					},
 				}
-				serve(mount(opts)(&okHandler{}), post("/v1/responses", b.body))
+				serve(mount(newGuard(t, opts), opts, &okHandler{}), post("/v1/responses", b.body))
 				assert.Equal(t, b.wantCalls, rj.n.Load())
 				if b.wantCalls > 0 {
 					assert.True(t, writtenAfterReject, "OnReject is told before the error is written")
@@ -223,41 +155,22 @@ func TestOnRejectOncePerRejection(t *testing.T) {
 	}
 }
 
-func TestConstructorsPanicOnANilHandler(t *testing.T) {
+// Handler runs the organisation checks only when their lookups are set:
+// the zero Options is the body rules alone, and a billable request passes.
+func TestHandlerWithoutLookupsSkipsTheOrganisationChecks(t *testing.T) {
 	t.Parallel()
-	opts := middleware.Options{
-		HasProviderKey: func(*http.Request, validate.Provider) (bool, error) { return true, nil },
-		OrgOverdue:     func(*http.Request) (bool, error) { return false, nil },
-	}
-	constructors := map[string]func(middleware.Options) func(http.Handler) http.Handler{
-		"Chain": middleware.Chain, "Route": middleware.Route, "BodyLimit": middleware.BodyLimit,
-		"JSONBody": middleware.JSONBody, "Model": middleware.Model, "Parameters": middleware.Parameters,
-		"StartWithin": middleware.StartWithin, "Provider": middleware.Provider, "TokenCap": middleware.TokenCap,
-		"ProviderKey": middleware.ProviderKey, "Billing": middleware.Billing,
-	}
-	for name, construct := range constructors {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, "flexguard/middleware: nil handler", panicMessage(func() { construct(opts)(nil) }))
-		})
-	}
+	h := newGuard(t, middleware.Options{}).Handler(&okHandler{})
+	rec := serve(h, post("/v1/responses", `{"model":"gpt-5.5","start_within":"00h-00m-30s"}`))
+	assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 }
 
-// Chain installs the org checks only when their lookups are set: the zero
-// Options is the body rules alone.
-func TestChainWithoutLookupsSkipsTheOrgChecks(t *testing.T) {
-	t.Parallel()
-	rec := serve(middleware.Chain(middleware.Options{})(&okHandler{}), post("/v1/responses", `{"model":"gpt-5.5","start_within":"00h-00m-30s"}`))
-	assert.Equal(t, http.StatusOK, rec.Code)
-}
-
-// One Chain serves many requests at once; nothing of one leaks into
+// One Handler serves many requests at once; nothing of one leaks into
 // another.
-func TestChainIsSafeForConcurrentRequests(t *testing.T) {
+func TestHandlerIsSafeForConcurrentRequests(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	seen := map[string]string{}
-	h := middleware.Chain(middleware.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newGuard(t, middleware.Options{}).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, _ := middleware.ResultFrom(r.Context())
 		b, _ := io.ReadAll(r.Body)
 		mu.Lock()

@@ -1,11 +1,13 @@
-package validate
+package rules
 
 import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"strconv"
 	"testing"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/clienttext"
 )
 
 // FuzzDuplicateKeyPath checks DuplicateKey against a reference built on
@@ -44,10 +46,10 @@ func FuzzDuplicateKeyPath(f *testing.F) {
 		if found != wantFound {
 			t.Fatalf("DuplicateKey found=%v (%q), reference found=%v (%q)\nbody: %q", found, path, wantFound, wantPath, body)
 		}
-		if path != wantPath { // both rendered by joinPath: this checks the walk
+		if path != wantPath { // both rendered by clienttext.Path: this checks the walk
 			t.Fatalf("DuplicateKey path %q, reference %q\nbody: %q", path, wantPath, body)
 		}
-		if len(path) > maxParamPath+len("…") {
+		if len(path) > clienttext.MaxPath {
 			t.Fatalf("path of %d bytes is longer than the bound", len(path))
 		}
 	})
@@ -57,7 +59,7 @@ func FuzzDuplicateKeyPath(f *testing.F) {
 // an object: DuplicateKey must handle those too, since it walks any value.
 func validNonObject(body []byte) bool {
 	err := CheckJSON(body)
-	return err != nil && err.Code.String() == "invalid_body"
+	return err != nil && err.Code() == apierrors.InvalidBody
 }
 
 // referenceDuplicatePath walks body with json.Decoder.Token, in document order,
@@ -65,20 +67,20 @@ func validNonObject(body []byte) bool {
 func referenceDuplicatePath(body []byte) (path string, found bool, err error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // 1e999 is valid JSON, if not a valid float64
-	var segs []string
-	found, err = referencePathValue(dec, &segs)
+	var p clienttext.Path
+	found, err = referencePathValue(dec, &p)
 	if err != nil {
 		return "", false, err
 	}
 	if found {
-		return joinPath(segs), true, nil
+		return p.String(), true, nil
 	}
 	return "", false, nil
 }
 
 // referencePathValue reads one value from dec. On a repeated key it stops, leaving
-// the path in segs.
-func referencePathValue(dec *json.Decoder, segs *[]string) (bool, error) {
+// the path in p.
+func referencePathValue(dec *json.Decoder, p *clienttext.Path) (bool, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return false, err
@@ -96,23 +98,25 @@ func referencePathValue(dec *json.Decoder, segs *[]string) (bool, error) {
 				return false, err
 			}
 			key := keyTok.(string)
-			*segs = append(*segs, keySegment(key))
+			mark := p.Len()
+			p.Key(key)
 			if seen[key] {
 				return true, nil
 			}
 			seen[key] = true
-			if found, err := referencePathValue(dec, segs); found || err != nil {
+			if found, err := referencePathValue(dec, p); found || err != nil {
 				return found, err
 			}
-			*segs = (*segs)[:len(*segs)-1]
+			p.Truncate(mark)
 		}
 	case '[':
 		for i := 0; dec.More(); i++ {
-			*segs = append(*segs, "["+strconv.Itoa(i)+"]")
-			if found, err := referencePathValue(dec, segs); found || err != nil {
+			mark := p.Len()
+			p.Index(i)
+			if found, err := referencePathValue(dec, p); found || err != nil {
 				return found, err
 			}
-			*segs = (*segs)[:len(*segs)-1]
+			p.Truncate(mark)
 		}
 	}
 	if _, err := dec.Token(); err != nil && err != io.EOF { // the closing delimiter

@@ -1,6 +1,6 @@
 //go:build race
 
-package validate
+package rules
 
 import "time"
 

@@ -1,4 +1,4 @@
-package validate
+package rules
 
 import (
 	"testing"
@@ -59,11 +59,10 @@ func TestEndpointOf(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 			if ok {
 				assert.Equal(t, tc.path, got.Path())
-				assert.Equal(t, tc.path, got.String())
 			}
 		})
 	}
-	assert.Len(t, Endpoints(), 4)
+	assert.Len(t, allEndpoints(), 4)
 	assert.Empty(t, Endpoint(0).Path())
 	assert.Empty(t, Endpoint(99).Path())
 }
@@ -76,7 +75,7 @@ func TestTokenCapParam(t *testing.T) {
 		Messages:        "max_tokens",
 		Interactions:    "generation_config.max_output_tokens",
 	}
-	for _, ep := range Endpoints() {
-		assert.Equal(t, want[ep], ep.TokenCapParam(), ep.Path())
+	for _, ep := range allEndpoints() {
+		assert.Equal(t, want[ep], ep.tokenCapParam(), ep.Path())
 	}
 }

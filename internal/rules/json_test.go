@@ -1,4 +1,4 @@
-package validate
+package rules
 
 import (
 	"bytes"
@@ -8,9 +8,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/clienttext"
 )
 
 // nestedArrays returns {"a": [[...]]} whose total depth, the object
@@ -22,7 +24,7 @@ func nestedArrays(depth int) []byte {
 
 func TestCheckJSON(t *testing.T) {
 	t.Parallel()
-	const valid apierrors.Code = 0
+	const valid apierrors.Code = ""
 	cases := []struct {
 		name string
 		body []byte
@@ -62,8 +64,8 @@ func TestCheckJSON(t *testing.T) {
 				return
 			}
 			require.NotNil(t, err)
-			assert.Equal(t, tc.want, err.Code)
-			assert.Empty(t, err.ParamOrNull(), "invalid_json and invalid_body have a null param")
+			assert.Equal(t, tc.want, err.Code())
+			assert.Empty(t, err.Param(), "invalid_json and invalid_body have a null param")
 		})
 	}
 }
@@ -86,7 +88,7 @@ func TestCheckJSONHostileInputIsCheap(t *testing.T) {
 			err := CheckJSON(tc.body)
 			elapsed := time.Since(start)
 			require.NotNil(t, err)
-			assert.Equal(t, apierrors.InvalidJSON, err.Code)
+			assert.Equal(t, apierrors.InvalidJSON, err.Code())
 			assert.Less(t, elapsed, hostileBound, "hostile input must be rejected quickly")
 		})
 	}
@@ -112,7 +114,7 @@ func TestDuplicateKey(t *testing.T) {
 		{"an object with more members than the small buffer still finds repeats",
 			`{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k3":3}`,
 			"k3", true},
-		{"a very long repeated key is cut in the path", `{"` + longKey + `":1,"` + longKey + `":2}`, strings.Repeat("k", maxKeyInPath) + "…", true},
+		{"a very long repeated key is cut in the path", `{"` + longKey + `":1,"` + longKey + `":2}`, strings.Repeat("k", clienttext.MaxValue-len("…")) + "…", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,7 +166,7 @@ func FuzzCheckJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		err := CheckJSON(body)
 		want := referenceDepth(body) <= MaxDepth && utf8.Valid(body) && json.Valid(body)
-		gotValid := err == nil || err.Code != apierrors.InvalidJSON
+		gotValid := err == nil || err.Code() != apierrors.InvalidJSON
 		require.Equal(t, want, gotValid, "body %q: CheckJSON said %v", body, err)
 		if !gotValid {
 			return
@@ -176,7 +178,7 @@ func FuzzCheckJSON(f *testing.F) {
 			require.Nil(t, err)
 		} else {
 			require.NotNil(t, err)
-			require.Equal(t, apierrors.InvalidBody, err.Code)
+			require.Equal(t, apierrors.InvalidBody, err.Code())
 		}
 	})
 }
@@ -217,9 +219,9 @@ func TestDuplicateKeyHostileInputIsCheap(t *testing.T) {
 
 func codeOf(err *apierrors.Error) apierrors.Code {
 	if err == nil {
-		return 0
+		return ""
 	}
-	return err.Code
+	return err.Code()
 }
 
 // referenceDuplicate reports whether any object in b repeats a key, using

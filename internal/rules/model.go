@@ -1,0 +1,13 @@
+package rules
+
+import apierrors "github.com/flexinference/flexguard/errors"
+
+// model judges missing_model: model must be a non-empty string.
+func (e *Engine) model(r *Request) *apierrors.Error {
+	model, ok := stringValue(r.fields[fieldModel])
+	if !ok || model == "" {
+		return apierrors.New(apierrors.MissingModel, "", "")
+	}
+	r.model, r.provider = model, ProviderOf(model)
+	return nil
+}

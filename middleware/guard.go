@@ -1,0 +1,199 @@
+package middleware
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/rules"
+	"github.com/flexinference/flexguard/schemas"
+	"github.com/flexinference/flexguard/validate"
+)
+
+// Options configures a Guard. The zero Options is the catalog's gateway:
+// route by path, the built-in policy, the canonical error body, no
+// organisation lookups.
+type Options struct {
+	// Policy is the body limit, the default start_within and the flex
+	// allow-lists. Default: the zero Policy, the built-in one.
+	Policy validate.Policy
+
+	// Endpoint, when set, is the one endpoint the Guard serves, and no
+	// path check runs: for mounting per route inside a router that has
+	// matched the path already (chi, http.ServeMux patterns). Default:
+	// zero, the Guard routes by r.URL.Path and answers unknown_url for any
+	// other path.
+	Endpoint validate.Endpoint
+
+	// DefaultStartWithin resolves a default start_within per request (an
+	// organisation's own setting); when it returns ok, its value replaces
+	// the policy's default for that request. It is asked at most once per
+	// request, and only when the body leaves start_within out or null.
+	// Default: nil, the policy's default alone.
+	DefaultStartWithin func(r *http.Request) (sw validate.StartWithin, ok bool)
+
+	// Schemas are the embedder's own body rules, as JSON Schema files with
+	// their own codes (see schemas.Compile), judged after the catalog's
+	// body rules and before the organisation lookups. Default: nil, none.
+	Schemas *schemas.Set
+
+	// HasProviderKey reports whether the organisation behind r has a key
+	// for the provider. false, or an error, is answered no_byok_key,
+	// no_gemini_key or no_anthropic_key: a failed lookup fails closed.
+	// Default: nil, no key check.
+	HasProviderKey func(r *http.Request, p validate.Provider) (bool, error)
+
+	// OrgOverdue reports whether the organisation behind r has an overdue
+	// balance. It is asked only for billable requests (a duration
+	// start_within on an OpenAI or Gemini model); true is answered
+	// payment_required, an error internal_error. Default: nil, no billing
+	// check.
+	OrgOverdue func(r *http.Request) (bool, error)
+
+	// ErrorWriter renders a rejection, to answer in a gateway's own error
+	// shape (see package errors/dialect). It is not called for
+	// client_closed_request: nobody is listening. Default: apierrors.Write.
+	ErrorWriter func(w http.ResponseWriter, r *http.Request, err *apierrors.Error)
+
+	// OnReject is told of every rejection, client_closed_request included,
+	// before the error is written: for metrics and logs. It must not
+	// write to the response. Default: nil.
+	OnReject func(r *http.Request, err *apierrors.Error)
+}
+
+// Guard is Options checked once and compiled: the order of checks as a
+// list of stages, and the middlewares that run them. Build one with New at
+// setup and hang every middleware of a gateway off it; it is safe for
+// concurrent use.
+//
+// Handler is the whole order of checks. The other middlewares are pieces
+// of it, for a gateway that wants its own middleware in between: each
+// runs, in order, every check up to and including its own that no piece of
+// the same Guard in front of it has run. Model on its own routes, reads
+// the body and judges the model; Model then TokenCap judge the model in the
+// first and the rest in the second. Any stack of pieces therefore answers
+// exactly as Handler would, up to its last piece.
+type Guard struct {
+	opts   Options
+	engine *rules.Engine
+	stages []stage
+	// last holds the index in stages of each piece's own stage, -1 for a
+	// piece whose Options are not set.
+	last [numPieces]int
+}
+
+// piece names a middleware of the Guard, in the order of checks.
+type piece uint8
+
+const (
+	pieceRoute piece = iota
+	pieceBodyLimit
+	pieceJSONBody
+	pieceModel
+	pieceParameters
+	pieceStartWithin
+	pieceProvider
+	pieceTokenCap
+	pieceSchema
+	pieceProviderKey
+	pieceBilling
+
+	numPieces
+)
+
+// stage is one check of the order of checks, run on a request's exchange.
+// It may assume that every stage before it has passed.
+type stage func(g *Guard, x *exchange, w http.ResponseWriter, r *http.Request) *apierrors.Error
+
+// New checks opts and compiles them into a Guard. A malformed policy or an
+// Endpoint that is not one is an error starting "flexguard/middleware:".
+func New(opts Options) (*Guard, error) {
+	engine, err := rules.Compile(rules.Config(opts.Policy))
+	if err != nil {
+		return nil, fmt.Errorf("flexguard/middleware: %w", err)
+	}
+	if opts.Endpoint != 0 && !rules.Endpoint(opts.Endpoint).Valid() {
+		return nil, fmt.Errorf("flexguard/middleware: Options.Endpoint %d is not one of the validate endpoints", opts.Endpoint)
+	}
+	if opts.ErrorWriter == nil {
+		opts.ErrorWriter = writeCanonical
+	}
+	g := &Guard{opts: opts, engine: engine}
+	g.add(pieceRoute, routeStage)
+	g.add(pieceBodyLimit, declaredLengthStage)
+	g.add(pieceJSONBody, jsonBodyStage)
+	g.add(pieceModel, ruleStage(rules.StepModel))
+	g.add(pieceParameters, ruleStage(rules.StepParameters))
+	g.add(pieceStartWithin, startWithinStage)
+	g.add(pieceProvider, ruleStage(rules.StepProvider))
+	g.add(pieceTokenCap, ruleStage(rules.StepTokenCap))
+	g.addIf(opts.Schemas != nil, pieceSchema, schemaStage)
+	g.addIf(opts.HasProviderKey != nil, pieceProviderKey, providerKeyStage)
+	g.addIf(opts.OrgOverdue != nil, pieceBilling, billingStage)
+	return g, nil
+}
+
+func (g *Guard) add(p piece, s stage) {
+	g.last[p] = len(g.stages)
+	g.stages = append(g.stages, s)
+}
+
+func (g *Guard) addIf(configured bool, p piece, s stage) {
+	if configured {
+		g.add(p, s)
+	} else {
+		g.last[p] = -1
+	}
+}
+
+func writeCanonical(w http.ResponseWriter, _ *http.Request, err *apierrors.Error) {
+	apierrors.Write(w, err)
+}
+
+// through returns the middleware of piece p: it runs the stages up to and
+// including p's that have not run on the request, answers the first
+// failure, and otherwise calls next with the request as validation left
+// it. A nil next, or a piece whose Options are not set, is a programmer
+// error and panics here, at setup.
+func (g *Guard) through(p piece, needs string, next http.Handler) http.Handler {
+	if next == nil {
+		panic("flexguard/middleware: nil handler")
+	}
+	last := g.last[p]
+	if last < 0 {
+		panic("flexguard/middleware: this middleware needs " + needs)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		x, fresh := g.exchangeOf(r)
+		hadBody := x.bodyRead
+		for ; x.done <= last; x.done++ {
+			if err := g.stages[x.done](g, x, w, r); err != nil {
+				g.reject(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, x.handOn(r, fresh, !hadBody && x.bodyRead))
+	})
+}
+
+// reject answers err: it tells OnReject, then writes the error, except to
+// a client that has gone.
+func (g *Guard) reject(w http.ResponseWriter, r *http.Request, err *apierrors.Error) {
+	if g.opts.OnReject != nil {
+		g.opts.OnReject(r, err)
+	}
+	if err.Code() != apierrors.ClientClosedRequest {
+		g.opts.ErrorWriter(w, r, err)
+	}
+}
+
+// asAPIError returns the *apierrors.Error in err, or internal_error for any
+// other error, as apierrors.Write would answer it.
+func asAPIError(err error) *apierrors.Error {
+	var e *apierrors.Error
+	if errors.As(err, &e) && e != nil {
+		return e
+	}
+	return apierrors.New(apierrors.InternalError, "", "")
+}
