@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing/fstest"
 
+	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/schemas"
 	"github.com/flexinference/flexguard/validate"
@@ -291,4 +292,38 @@ func ExampleBodyFrom() {
 	// Output:
 	// buffered=true braces=2
 	// 200 upstream got 70 bytes
+}
+
+// ExampleOptions_onReject counts rejections by code, as a metrics hook
+// would: an embedder's own code is counted by its own name.
+func ExampleOptions_onReject() {
+	files := fstest.MapFS{"limits.json": {Data: []byte(`{
+		"$schema": "https://json-schema.org/draft/2020-12/schema",
+		"properties": {"temperature": {"x-flexguard-code": "temperature_too_high", "x-flexguard-status": 422, "maximum": 1}}
+	}`)}}
+	set, err := schemas.Compile(files, map[validate.Endpoint][]string{validate.ChatCompletions: {"limits.json"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	rejections := map[string]int{}
+	g, err := middleware.New(middleware.Options{
+		Schemas: set,
+		OnReject: func(_ *http.Request, err *apierrors.Error) {
+			rejections[err.Code().String()]++
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := g.Handler(upstream)
+	for _, body := range []string{
+		`{"model":"gpt-5.5","start_within":"auto","temperature":1.5}`,
+		`{"model":"gpt-5.5","start_within":"auto","seed":7}`,
+		`{"model":"gpt-5.5","start_within":"auto","temperature":0.5}`,
+	} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body)))
+	}
+	fmt.Println(rejections)
+	// Output:
+	// map[temperature_too_high:1 unsupported_parameter:1]
 }

@@ -8,10 +8,10 @@ type Endpoint uint8
 
 // The endpoints.
 const (
-	Responses       = Endpoint(rules.Responses)       // /v1/responses
-	ChatCompletions = Endpoint(rules.ChatCompletions) // /v1/chat/completions
-	Interactions    = Endpoint(rules.Interactions)    // /v1/interactions
-	Messages        = Endpoint(rules.Messages)        // /v1/messages
+	Responses       Endpoint = iota + 1 // /v1/responses
+	ChatCompletions                     // /v1/chat/completions
+	Interactions                        // /v1/interactions
+	Messages                            // /v1/messages
 )
 
 // Endpoints returns every endpoint.

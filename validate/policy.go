@@ -16,7 +16,7 @@ import (
 )
 
 // DefaultMaxBodyBytes is the body limit of a Policy that sets none.
-const DefaultMaxBodyBytes = rules.DefaultMaxBodyBytes
+const DefaultMaxBodyBytes = 1_000_000
 
 // Policy is what a gateway operator decides: the body limit, the default
 // start_within and which models may race the flex tier. The zero Policy is

@@ -9,9 +9,9 @@ type Provider uint8
 // The providers. The zero Provider is OpenAI, where every model that is not
 // Anthropic's or Gemini's goes.
 const (
-	OpenAI    = Provider(rules.OpenAI)
-	Gemini    = Provider(rules.Gemini)
-	Anthropic = Provider(rules.Anthropic)
+	OpenAI Provider = iota
+	Gemini
+	Anthropic
 )
 
 // String returns "openai", "gemini" or "anthropic".

@@ -12,10 +12,10 @@ type Mode uint8
 
 // The start_within modes.
 const (
-	ModeDefault  = Mode(rules.ModeDefault)  // "default": the standard tier, no flex race
-	ModePriority = Mode(rules.ModePriority) // "priority"
-	ModeAuto     = Mode(rules.ModeAuto)     // "auto": the gateway chooses
-	ModeDuration = Mode(rules.ModeDuration) // "HHh-MMm-SSs": race the flex tier for at most Duration
+	ModeDefault  Mode = iota + 1 // "default": the standard tier, no flex race
+	ModePriority                 // "priority"
+	ModeAuto                     // "auto": the gateway chooses
+	ModeDuration                 // "HHh-MMm-SSs": race the flex tier for at most Duration
 )
 
 // String returns the mode's name: "default", "priority", "auto" or
@@ -24,8 +24,8 @@ func (m Mode) String() string { return rules.Mode(m).String() }
 
 // The window a duration start_within must fall in, both ends included.
 const (
-	MinStartWithin = rules.MinStartWithin // 5 seconds, "00h-00m-05s"
-	MaxStartWithin = rules.MaxStartWithin // 600 seconds, "00h-10m-00s"
+	MinStartWithin = 5 * time.Second   // "00h-00m-05s"
+	MaxStartWithin = 600 * time.Second // "00h-10m-00s"
 )
 
 // StartWithin is a parsed start_within value.
