@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// specRow is one line of the error table in the specification, written out
+// specRow is one line of the catalog's error table, written out
 // by hand so that the catalog is checked against an independent copy.
 type specRow struct {
 	name   string
