@@ -196,11 +196,19 @@ func (s *memoryShard) allow(hash uint64, now int64, rule LimitRule) bool {
 	return true
 }
 
-// blocked asks the clock only for a key it holds: most clients never
-// failed, and their check costs no clock read.
+// blocked reads the clock only for a key under a block: most clients
+// never failed, and most that did are not blocked.
 func (s *memoryShard) blocked(hash uint64, now func() int64) bool {
 	i, ok := s.index[hash]
-	if !ok || s.entries[i].blockedUntil <= now() {
+	if !ok {
+		return false
+	}
+	e := &s.entries[i]
+	if e.blockedUntil == 0 {
+		return false
+	}
+	if e.blockedUntil <= now() {
+		e.blockedUntil = 0
 		return false
 	}
 	// A blocked client that keeps knocking is the last to be dropped.
