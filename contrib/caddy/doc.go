@@ -60,5 +60,7 @@
 // {flexguard.endpoint}, {flexguard.model}, {flexguard.provider} and
 // {flexguard.start_within}. A header_up in reverse_proxy turns them into
 // request headers for the upstream; header_up sets the header, so a copy
-// the client sent is replaced.
+// the client sent is replaced. A model name that could not be a header
+// value as it is (a control character, or longer than 256 bytes) is
+// published as "": the upstream reads it from the body.
 package flexguardcaddy

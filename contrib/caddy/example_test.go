@@ -4,10 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig"
 	_ "github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	_ "github.com/flexinference/flexguard/contrib/caddy"
 )
@@ -56,4 +62,18 @@ func Example() {
 	// Output:
 	// {"dialect":"fireworks","handler":"flexguard","policy_file":"/etc/flexguard/policy.json"}
 	// reverse_proxy
+}
+
+// TestREADMECaddyfileAdapts adapts the README's Caddyfile, so the
+// configuration a reader copies is one Caddy accepts.
+func TestREADMECaddyfileAdapts(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	blocks := regexp.MustCompile("(?s)```caddyfile\n(.*?)```").FindAllSubmatch(readme, -1)
+	require.Len(t, blocks, 1, "the README has one Caddyfile")
+	adapted, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(blocks[0][1], nil)
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
+	assert.Contains(t, string(adapted), `{"dialect":"fireworks","handler":"flexguard","policy_file":"policy.json","strict_duplicate_keys":true}`)
 }

@@ -154,12 +154,31 @@ func passOn(w http.ResponseWriter, r *http.Request) {
 	if res, ok := middleware.ResultFrom(r.Context()); ok {
 		if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
 			repl.Set(PlaceholderEndpoint, res.Endpoint.String())
-			repl.Set(PlaceholderModel, res.Model)
+			repl.Set(PlaceholderModel, headerSafe(res.Model))
 			repl.Set(PlaceholderProvider, res.Provider.String())
 			repl.Set(PlaceholderStartWithin, res.StartWithin.String())
 		}
 	}
 	pw.err = pw.next.ServeHTTP(pw.ResponseWriter, r)
+}
+
+// maxModelBytes bounds the model placeholder: placeholders usually end
+// up in headers, and an upstream reads a long name from the body.
+const maxModelBytes = 256
+
+// headerSafe returns the model name when it can be a header value as it
+// is, and "" for one with a control character or over maxModelBytes, so
+// that a header_up never fails the request.
+func headerSafe(model string) string {
+	if len(model) > maxModelBytes || strings.TrimSpace(model) != model {
+		return ""
+	}
+	for i := 0; i < len(model); i++ {
+		if c := model[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return ""
+		}
+	}
+	return model
 }
 
 // passWriterOf finds the passWriter under any writers a middleware of the

@@ -149,6 +149,11 @@ func TestServeHTTP(t *testing.T) {
 			wantRepl: map[string]string{PlaceholderEndpoint: "/v1/messages", PlaceholderModel: "claude-sonnet-4", PlaceholderProvider: "anthropic", PlaceholderStartWithin: "auto"},
 		},
 		{
+			name: "a model that cannot be a header value is published empty", method: "POST", path: "/v1/responses",
+			body: `{"model":"gpt-5.5\r\nx-admin: 1","start_within":"auto"}`, wantStatus: 204,
+			wantRepl: map[string]string{PlaceholderEndpoint: "/v1/responses", PlaceholderModel: "", PlaceholderProvider: "openai", PlaceholderStartWithin: "auto"},
+		},
+		{
 			name: "an error from next is returned to Caddy unchanged", method: "POST", path: "/v1/responses",
 			body: `{"model":"gpt-5.5","start_within":"default"}`, nextErr: upstreamDown, wantStatus: 200, wantErr: upstreamDown,
 		},
