@@ -24,8 +24,6 @@ import (
 
 	_ "github.com/flexinference/flexguard/contrib/caddy"
 	"github.com/flexinference/flexguard/internal/conformance"
-	"github.com/flexinference/flexguard/middleware"
-	"github.com/flexinference/flexguard/validate"
 )
 
 // site is one Caddy site of the test configuration: a host name, the
@@ -244,7 +242,10 @@ func sendCase(t *testing.T, u *caddyUnderTest, s *site, c *conformance.Case) {
 	}
 	if c.WantStatus != http.StatusOK {
 		require.NoError(t, conformance.CheckErrorAnswer(a.status, a.header, a.body, c.WantStatus, c.WantCode, c.WantParam))
-		direct := throughGuard(t, s, c)
+		opts, err := c.GuardOptions()
+		require.NoError(t, err)
+		direct, err := c.ThroughHandler(opts)
+		require.NoError(t, err)
 		assert.Equal(t, direct.Code, a.status, "the same status as Guard.Handler")
 		assert.Equal(t, direct.Body.String(), string(a.body), "the same body as Guard.Handler")
 		return
@@ -311,34 +312,6 @@ func sendRaw(t *testing.T, port int, authority string, c *conformance.Case) answ
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return answer{resp.StatusCode, resp.Header, got}
-}
-
-// throughGuard answers the case with Guard.Handler in process, built as
-// the site's directive builds it.
-func throughGuard(t *testing.T, s *site, c *conformance.Case) *httptest.ResponseRecorder {
-	t.Helper()
-	var opts middleware.Options
-	if s.policy != "" {
-		p, err := validate.LoadPolicy(strings.NewReader(s.policy))
-		require.NoError(t, err)
-		opts.Policy = p
-	}
-	opts.Policy.StrictDuplicateKeys = s.strict
-	g, err := middleware.New(opts)
-	require.NoError(t, err)
-	r := httptest.NewRequest(c.Method, c.Target, bytes.NewReader(c.Body))
-	for _, h := range c.Header {
-		r.Header.Add(h[0], h[1])
-	}
-	switch {
-	case c.Chunked:
-		r.ContentLength = -1
-	case c.ContentLength >= 0:
-		r.ContentLength = c.ContentLength
-	}
-	rec := httptest.NewRecorder()
-	g.Handler(http.NotFoundHandler()).ServeHTTP(rec, r)
-	return rec
 }
 
 // TestRejectionIsNotACaddyError: with handle_errors configured, a

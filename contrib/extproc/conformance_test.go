@@ -1,10 +1,7 @@
 package extproc_test
 
 import (
-	"bytes"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +13,6 @@ import (
 	"github.com/flexinference/flexguard/contrib/extproc"
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/internal/conformance"
-	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
 
@@ -48,7 +44,8 @@ func TestConformanceThroughExtProc(t *testing.T) {
 }
 
 func runCase(t *testing.T, e envoy, c *conformance.Case) {
-	opts := optionsFor(t, c)
+	opts, err := c.GuardOptions()
+	require.NoError(t, err)
 	var (
 		mu       sync.Mutex
 		rejected []*apierrors.Error
@@ -105,7 +102,10 @@ func runCase(t *testing.T, e envoy, c *conformance.Case) {
 	require.NoError(t, conformance.CheckErrorAnswer(status, header, res.immediate.GetBody(), c.WantStatus, c.WantCode, c.WantParam))
 	assert.Equal(t, "flexguard_"+c.WantCode, res.immediate.GetDetails())
 
-	direct := throughGuard(t, opts, c)
+	plain := opts
+	plain.OnReject = nil
+	direct, err := c.ThroughHandler(plain)
+	require.NoError(t, err)
 	assert.Equal(t, direct.Code, status, "the same status as Guard.Handler")
 	assert.Equal(t, direct.Body.String(), string(res.immediate.GetBody()), "the same body as Guard.Handler")
 	for _, name := range []string{"Content-Type", "Allow", "Retry-After"} {
@@ -118,65 +118,4 @@ func runCase(t *testing.T, e envoy, c *conformance.Case) {
 		}
 		assert.LessOrEqual(t, res.sent, limit/e.chunk+1, "413 comes as the limit is crossed, before more is read")
 	}
-}
-
-// throughGuard answers the case with Guard.Handler in process.
-func throughGuard(t *testing.T, opts middleware.Options, c *conformance.Case) *httptest.ResponseRecorder {
-	t.Helper()
-	opts.OnReject = nil
-	g, err := middleware.New(opts)
-	require.NoError(t, err)
-	r := httptest.NewRequest(c.Method, c.Target, bytes.NewReader(c.Body))
-	for _, h := range c.Header {
-		r.Header.Add(h[0], h[1])
-	}
-	switch {
-	case c.Chunked:
-		r.ContentLength = -1
-	case c.ContentLength >= 0:
-		r.ContentLength = c.ContentLength
-	}
-	rec := httptest.NewRecorder()
-	g.Handler(http.NotFoundHandler()).ServeHTTP(rec, r)
-	return rec
-}
-
-// optionsFor turns a case's policy and org directives into Options, as
-// the middleware's own conformance test does.
-func optionsFor(t *testing.T, c *conformance.Case) middleware.Options {
-	t.Helper()
-	var opts middleware.Options
-	if c.Policy != "" {
-		p, err := validate.LoadPolicy(strings.NewReader(c.Policy))
-		require.NoError(t, err)
-		opts.Policy = p
-	}
-	opts.Policy.StrictDuplicateKeys = c.Strict
-	if c.OrgDefault != "" {
-		sw, err := validate.ParseStartWithin(c.OrgDefault)
-		require.NoError(t, err)
-		opts.DefaultStartWithin = func(*http.Request) (validate.StartWithin, bool) { return sw, true }
-	}
-	if len(c.NoKey) > 0 || c.KeyLookupError {
-		opts.HasProviderKey = func(_ *http.Request, p validate.Provider) (bool, error) {
-			if c.KeyLookupError {
-				return true, errors.New("key store unreachable")
-			}
-			for _, missing := range c.NoKey {
-				if missing == p.String() {
-					return false, nil
-				}
-			}
-			return true, nil
-		}
-	}
-	if c.Overdue || c.BillingError {
-		opts.OrgOverdue = func(*http.Request) (bool, error) {
-			if c.BillingError {
-				return false, errors.New("billing store unreachable")
-			}
-			return true, nil
-		}
-	}
-	return opts
 }

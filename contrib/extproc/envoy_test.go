@@ -25,7 +25,7 @@ import (
 // startProcessor serves a Processor built from opts on an in-memory
 // gRPC connection (HTTP/2 framing, the real gRPC stack) and returns a
 // client for it.
-func startProcessor(t *testing.T, opts extproc.Options) extprocv3.ExternalProcessorClient {
+func startProcessor(t testing.TB, opts extproc.Options) extprocv3.ExternalProcessorClient {
 	t.Helper()
 	p, err := extproc.New(opts)
 	require.NoError(t, err)
