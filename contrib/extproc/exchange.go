@@ -25,11 +25,12 @@ type exchange struct {
 	streamed bool
 	request  *http.Request
 
-	feed    *bodyFeed     // nil when the request has no body
-	done    chan struct{} // closed when the Guard has finished
-	outcome *outcome      // what the Guard did; read only after done
-	waiting bool          // the Guard is blocked reading the body, for the next chunk
-	decided bool          // a verdict was sent; the rest passes through
+	feed        *bodyFeed     // nil when the request has no body
+	done        chan struct{} // closed when the Guard has finished
+	outcome     *outcome      // what the Guard did; read only after done
+	waiting     bool          // the Guard is blocked reading the body, for the next chunk
+	headersSeen bool          // the request headers were answered
+	decided     bool          // a verdict was sent; the rest passes through
 }
 
 // outcome records what the Guard did with a request: the answer it wrote
@@ -178,6 +179,10 @@ func (x *exchange) respond(req *extprocv3.ProcessingRequest) *extprocv3.Processi
 	}
 	switch {
 	case req.GetRequestHeaders() != nil:
+		if x.headersSeen {
+			return nil // a second request on one stream: Process closes it
+		}
+		x.headersSeen = true
 		if x.feed == nil || !x.waitForBody() {
 			return x.verdict(headersPhase)
 		}

@@ -152,7 +152,7 @@ func (p *Processor) Process(stream extprocv3.ExternalProcessor_ProcessServer) er
 		}
 		resp := x.respond(req)
 		if resp == nil {
-			return status.Error(codes.InvalidArgument, "flexguard/extproc: a message with neither a request nor a response part")
+			return status.Error(codes.InvalidArgument, "flexguard/extproc: a message out of order (a second request's headers) or with neither a request nor a response part")
 		}
 		if err := stream.Send(resp); err != nil {
 			return err

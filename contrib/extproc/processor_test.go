@@ -249,21 +249,31 @@ func TestPipelinedChunks(t *testing.T) {
 }
 
 // TestStreamClosedWithAnError: messages the processor cannot judge close
-// the stream with FailedPrecondition, for Envoy to fail the request.
+// the stream with an error status, for Envoy to fail the request.
 func TestStreamClosedWithAnError(t *testing.T) {
 	t.Parallel()
 	headers := &extprocv3.HttpHeaders{Headers: &corev3.HeaderMap{Headers: []*corev3.HeaderValue{
 		{Key: ":method", RawValue: []byte("POST")}, {Key: ":path", RawValue: []byte("/v1/responses")},
 	}}}
 	tests := []struct {
-		name    string
-		first   *extprocv3.ProcessingRequest
-		wantMsg string
+		name     string
+		first    *extprocv3.ProcessingRequest
+		second   *extprocv3.ProcessingRequest // sent after the first is answered
+		wantCode codes.Code
+		wantMsg  string
 	}{
 		{
-			name:    "a body without its headers",
-			first:   &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestBody{RequestBody: &extprocv3.HttpBody{Body: []byte("{}"), EndOfStream: true}}},
-			wantMsg: "request headers must be sent first",
+			name:     "a second request's headers on the same stream",
+			first:    &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{RequestHeaders: headers}},
+			second:   &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{RequestHeaders: headers}},
+			wantCode: codes.InvalidArgument,
+			wantMsg:  "a message out of order",
+		},
+		{
+			name:     "a body without its headers",
+			first:    &extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestBody{RequestBody: &extprocv3.HttpBody{Body: []byte("{}"), EndOfStream: true}}},
+			wantCode: codes.FailedPrecondition,
+			wantMsg:  "request headers must be sent first",
 		},
 		{
 			name: "a body mode the processor cannot judge a whole body in",
@@ -271,7 +281,8 @@ func TestStreamClosedWithAnError(t *testing.T) {
 				ProtocolConfig: &extprocv3.ProtocolConfiguration{RequestBodyMode: filterv3.ProcessingMode_BUFFERED_PARTIAL},
 				Request:        &extprocv3.ProcessingRequest_RequestHeaders{RequestHeaders: headers},
 			},
-			wantMsg: "request_body_mode BUFFERED_PARTIAL is not supported",
+			wantCode: codes.FailedPrecondition,
+			wantMsg:  "request_body_mode BUFFERED_PARTIAL is not supported",
 		},
 	}
 	for _, tt := range tests {
@@ -280,9 +291,15 @@ func TestStreamClosedWithAnError(t *testing.T) {
 			stream, err := startProcessor(t, extproc.Options{}).Process(t.Context())
 			require.NoError(t, err)
 			require.NoError(t, stream.Send(tt.first))
+			if tt.second != nil {
+				resp, err := stream.Recv()
+				require.NoError(t, err)
+				require.NotNil(t, resp.GetRequestHeaders(), "the first request's headers are answered")
+				require.NoError(t, stream.Send(tt.second))
+			}
 			_, err = stream.Recv()
 			require.Error(t, err)
-			assert.Equal(t, codes.FailedPrecondition, status.Code(err))
+			assert.Equal(t, tt.wantCode, status.Code(err))
 			assert.Contains(t, err.Error(), tt.wantMsg)
 		})
 	}
