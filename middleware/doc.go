@@ -20,8 +20,9 @@
 //
 // The Guard's other middlewares are pieces of Handler, for a gateway that
 // wants its own middleware in between or only the first checks: Route,
-// BodyLimit, JSONBody, Model, Parameters, StartWithin, Provider, TokenCap,
-// Schema, ProviderKey and Billing, in the order of checks. A piece runs
+// KeysAndLimits, BodyLimit, JSONBody, Model, Parameters, StartWithin,
+// Provider, TokenCap, Schema, ProviderKey and Billing, in the order of
+// checks. A piece runs
 // every check up to and including its own that no piece of the same Guard
 // in front of it has run, so a piece never lets through what an earlier
 // check would refuse, and a stack of pieces answers exactly as Handler
@@ -59,6 +60,25 @@
 // and start_within (with whether a default supplied it); BodyFrom returns
 // the buffered bytes to later middlewares.
 //
+// # Keys and limits
+//
+// With Options.KeyStore set, every routed request must carry an API key
+// (Authorization: Bearer, or x-api-key with Options.AcceptXAPIKey), judged
+// with two limiters before any byte of the body is read, so that an
+// unauthenticated client never costs a body read: the auth-flood limiter
+// blocks a client after too many failed authentications (429,
+// Retry-After: 60), and the per-organisation limiter refuses an
+// organisation over its request rate (429, Retry-After: 5). Their counts
+// are in process by default (MemoryLimiter, bounded however many clients
+// come); contrib/redislimit shares them between the gateway instances of
+// a fleet. The handler learns who called from CallerFrom: the
+// organisation and a key id, never the key:
+//
+//	guard, err := middleware.New(middleware.Options{
+//		KeyStore:        keys, // LookupKey(ctx, digest): the embedder's store
+//		DefaultOrgLimit: middleware.LimitRule{Limit: 600, Window: time.Minute},
+//	})
+//
 // # Decisions
 //
 //   - A client that goes away while its body is read is reported to
@@ -79,8 +99,32 @@
 //     through for this.
 //   - Pieces of two Guards do not share their work: the second starts
 //     over, reading the body the first hands on.
+//   - A key store that fails is internal_error (500), not a failed
+//     authentication: the client is not to blame, and must not be
+//     blocked for it. A record without an organisation, or with a limit
+//     that is no LimitRule, is the store's fault too.
+//   - A limiter that fails lets the request on (fail open) and is
+//     reported to Options.OnLimiterError: while Redis is down the gateway
+//     serves without limits rather than not at all. A call cut short by
+//     the client's own departure is not reported.
+//   - The key never reaches an answer, OnReject, the context or a hook:
+//     answers are the catalog's fixed messages, and CallerFrom holds the
+//     organisation and a key id (the first 12 hex characters of the
+//     key's SHA-256). The request keeps its headers, Authorization
+//     included: a handler that proxies must drop them (flexgate does).
+//   - With x-api-key accepted, an Authorization header that holds a
+//     Bearer value is judged as sent, whatever x-api-key holds; x-api-key
+//     is read only when Authorization has no Bearer value.
+//   - A client whose peer is not an IP address (a Unix socket) is not
+//     counted by the auth-flood limiter: such clients cannot be told
+//     apart, and counting them as one would let one lock out the rest.
+//   - The embedder's hooks (DefaultStartWithin, HasProviderKey,
+//     OrgOverdue, OnLimiterError) get a request whose context answers
+//     CallerFrom and ResultFrom.
 //   - Programmer errors fail at setup: New returns an error for a
-//     malformed policy or an Endpoint that is not one; wrapping a nil
-//     handler, or Schema, ProviderKey or Billing without their Options,
-//     panics with a message starting "flexguard/middleware:".
+//     malformed policy, an Endpoint that is not one, a negative limit
+//     rule, a trusted range that is not one, or a key option without a
+//     KeyStore; wrapping a nil handler, or KeysAndLimits, Schema,
+//     ProviderKey or Billing without their Options, panics with a message
+//     starting "flexguard/middleware:".
 package middleware

@@ -31,14 +31,18 @@ type piece struct {
 }
 
 // piecesOf returns g's middlewares in the order of checks: every catalog
-// piece, then Schema, ProviderKey and Billing when opts sets what they
-// need (without it they panic).
+// piece, with KeysAndLimits, Schema, ProviderKey and Billing when opts
+// sets what they need (without it they panic).
 func piecesOf(g *middleware.Guard, opts middleware.Options) []piece {
-	pieces := []piece{
-		{"Route", g.Route}, {"BodyLimit", g.BodyLimit}, {"JSONBody", g.JSONBody},
+	pieces := []piece{{"Route", g.Route}}
+	if opts.KeyStore != nil {
+		pieces = append(pieces, piece{"KeysAndLimits", g.KeysAndLimits})
+	}
+	pieces = append(pieces, []piece{
+		{"BodyLimit", g.BodyLimit}, {"JSONBody", g.JSONBody},
 		{"Model", g.Model}, {"Parameters", g.Parameters}, {"StartWithin", g.StartWithin},
 		{"Provider", g.Provider}, {"TokenCap", g.TokenCap},
-	}
+	}...)
 	if opts.Schemas != nil {
 		pieces = append(pieces, piece{"Schema", g.Schema})
 	}

@@ -23,6 +23,25 @@
 //     /v1/chat/completions, /v1/interactions, /v1/messages (the query is
 //     ignored; a trailing slash is another path)
 //   - method_not_allowed (405, Allow: POST): the method is not POST
+//
+// Keys and limits, when the embedder turns them on (middleware's
+// Options.KeyStore), before any byte of the body is read:
+//
+//   - rate_limit_exceeded (429, Retry-After: 60): the client (its address,
+//     behind trusted proxies the one they forward; IPv6 by /64) is blocked
+//     by the auth-flood limiter, after 20 failed authentications within
+//     60 s, for 60 s from the one that reached the limit
+//   - missing_api_key (401): no Authorization: Bearer key (nor, when
+//     accepted, an x-api-key one); invalid_api_key (401): a key that is
+//     not well formed (shape, checksum: decided without a lookup), or that
+//     the key store does not know or has revoked. Both count as failed
+//     authentications. internal_error (500): the key store could not
+//     answer, which is no failed authentication
+//   - rate_limit_exceeded (429, Retry-After: 5): the key's organisation is
+//     over its request limit; every authenticated request counts
+//
+// Then the body's size:
+//
 //   - request_too_large (413): the declared Content-Length is over
 //     Policy.MaxBodyBytes, before any byte of the body is read; then, the
 //     bytes actually sent (chunked, or more than declared) are over it.
