@@ -3,7 +3,7 @@
 //
 // # flexgate serve
 //
-//	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
+//	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME] [-keys FILE ...]
 //
 // serve puts the whole middleware chain (middleware.Guard.Handler) in front of
 // the four endpoints, /v1/responses, /v1/chat/completions, /v1/interactions
@@ -48,6 +48,65 @@
 // whose status says the fault lies behind the gateway and a retry may
 // work; internal_error (500) stays reserved for flexgate's own faults.
 //
+// # Keys and limits
+//
+//	flexgate serve -keys FILE [-accept-x-api-key] [-trusted-proxies CIDR,...] [-redis URL [-redis-timeout D]]
+//
+// -keys turns on API keys and the two rate limits (middleware.Guard's
+// KeysAndLimits), judged after routing and before any byte of the body
+// is read: a request without a key is 401 missing_api_key, one with a
+// key the file does not list (or lists as revoked) 401 invalid_api_key;
+// a client that fails 20 times within 60 s is answered 429 with
+// Retry-After: 60 for 60 s; an organisation over its rate_limit 429 with
+// Retry-After: 5. The file (see package keysfile for every field and
+// check) also feeds the organisation lookups: provider_keys
+// (no_byok_key, no_gemini_key, no_anthropic_key), overdue
+// (payment_required) and default_start_within. An error in it stops
+// flexgate at startup with exit status 2.
+//
+//	{"keys":[{"sha256":"<hex>","org":"org_a"}],
+//	 "orgs":{"org_a":{"provider_keys":["openai","gemini"],"overdue":false,"default_start_within":"auto",
+//	                  "rate_limit":{"requests":600,"window_seconds":60}}},
+//	 "default_rate_limit":{"requests":600,"window_seconds":60}}
+//
+// The echo adds "org" and "key_id" (the first 12 hex characters of the
+// key's SHA-256) to its answer. A proxied request never carries the
+// client's gateway key upstream: Authorization and x-api-key are
+// dropped. No log line holds a key.
+//
+// -accept-x-api-key also takes the key from an x-api-key header, which
+// Anthropic's SDKs send by default.
+//
+// -trusted-proxies names the proxies in front of flexgate (CIDR ranges or
+// addresses, comma-separated): a request from one of them is counted for
+// the right-most X-Forwarded-For address outside the ranges, and when
+// proxied keeps the X-Forwarded-For chain they wrote, with the peer's
+// address after it. Without it the client is the peer, and a client's
+// own X-Forwarded-For is dropped.
+//
+// -redis keeps the limits' counts in Redis (contrib/redislimit), so that
+// every flexgate on the same Redis counts together: an organisation's
+// limit holds across the fleet, and a client blocked by one instance is
+// blocked by all. -redis-timeout bounds each call (default 200ms). When
+// Redis fails or is slow, requests go on without limits (fail open) and
+// flexgate logs one warning, "rate limiter failing", at the first failed
+// call, and one line, "rate limiter recovered", with the number of
+// failed calls, when it answers again: one pair per outage, however many
+// requests pass meanwhile. Without -redis the counts are in process,
+// bounded in memory however many clients come.
+//
+// # flexgate keygen
+//
+//	flexgate keygen -org ID
+//
+// keygen prints a new key (from crypto/rand) on the first line, and on
+// the second its entry for the "keys" list of the keys file:
+//
+//	flex_live_38f106ac7572ce937b2a8888890de1
+//	{"sha256":"<hex>","org":"org_a"}
+//
+// The key is stored nowhere; the file holds its SHA-256.
+//
 // Production defaults: ReadHeaderTimeout 10s; ReadTimeout 60s, enough for a
 // 1 MB body at about 17 KB/s (the server lifts the read deadline once the
 // body is read, so it does not cut long answers); no WriteTimeout, since a
@@ -57,7 +116,7 @@
 //
 // Exit status: 0 after a clean shutdown; 1 when it cannot listen, the
 // server fails, or in-flight requests outlast the shutdown timeout; 2 on a
-// usage error or a bad policy file.
+// usage error, a bad policy file or a bad keys file.
 //
 // # flexgate check
 //
@@ -79,5 +138,5 @@
 // policy file, or a file that cannot be read (the other files are still
 // checked).
 //
-// -h after either subcommand prints its usage and exits 0.
+// -h after any subcommand prints its usage and exits 0.
 package main

@@ -21,10 +21,12 @@ const (
 	usageHeader = `flexgate is the flexguard reference gateway and offline request checker.
 
 Usage:
-  flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict]
+  flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-keys FILE]
   flexgate check [-policy FILE] [-strict] -endpoint PATH FILE...
+  flexgate keygen -org ID
 
-Run "flexgate serve -h" or "flexgate check -h" for the flags of each.
+Run "flexgate serve -h", "flexgate check -h" or "flexgate keygen -h" for
+the flags of each.
 `
 )
 
@@ -40,6 +42,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "check":
 		return check(args[1:], stdin, stdout, stderr)
+	case "keygen":
+		return keygen(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageHeader)
 		return exitOK

@@ -23,6 +23,7 @@ import (
 )
 
 const serveSynopsis = `Usage: flexgate serve [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
+                      [-keys FILE [-accept-x-api-key] [-trusted-proxies CIDR,...] [-redis URL [-redis-timeout D]]]
 
 Serves the four endpoints behind the flexguard chain. Requests that pass go
 to the upstream, or without -upstream to the built-in echo, which answers
@@ -41,6 +42,7 @@ type serveConfig struct {
 	upstream *url.URL // nil: the built-in echo
 	dialect  dialect.Writer
 	timeouts timeouts
+	keys     keyConfig // zero: keys off
 }
 
 // timeouts are the server's limits on slow clients and on shutdown.
@@ -78,6 +80,8 @@ func serve(args []string, stderr io.Writer) int {
 	upstream := fs.String("upstream", "", "http(s) `URL` to proxy valid requests to; default: the built-in echo")
 	strict := fs.Bool("strict", false, "reject any JSON object that repeats a key (invalid_json)")
 	dialectName := fs.String("dialect", dialect.NameFlexInference, "error `shape`: "+strings.Join(dialect.Names(), ", "))
+	var keys keyFlags
+	keys.register(fs)
 	if status := parseFlags(fs, args); status >= 0 {
 		return status
 	}
@@ -97,6 +101,9 @@ func serve(args []string, stderr io.Writer) int {
 		if cfg.upstream, err = parseUpstream(*upstream); err != nil {
 			return usageError(fs, stderr, "-upstream: %v", err)
 		}
+	}
+	if cfg.keys, err = keys.load(); err != nil {
+		return usageError(fs, stderr, "%v", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -154,26 +161,36 @@ func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 	if cfg.dialect == nil {
 		cfg.dialect = dialect.FlexInference
 	}
-	guard, err := middleware.New(middleware.Options{
+	opts := middleware.Options{
 		Policy:      cfg.policy,
 		OnReject:    logRejection(logger),
 		ErrorWriter: cfg.dialect,
-	})
+	}
+	closeLimiter, err := cfg.keys.apply(&opts, logger)
 	if err != nil {
+		return nil, err
+	}
+	guard, err := middleware.New(opts)
+	if err != nil {
+		closeLimiter()
 		return nil, err
 	}
 	var next http.Handler = http.HandlerFunc(echo)
 	if cfg.upstream != nil {
-		next = newProxy(cfg.upstream, logger, cfg.dialect)
+		proxy := newProxy(cfg.upstream, logger, cfg.dialect)
+		cfg.keys.adaptProxy(proxy)
+		next = proxy
 	}
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           guard.Handler(next),
 		ReadHeaderTimeout: cfg.timeouts.readHeader,
 		ReadTimeout:       cfg.timeouts.read,
 		IdleTimeout:       cfg.timeouts.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}, nil
+	}
+	srv.RegisterOnShutdown(closeLimiter)
+	return srv, nil
 }
 
 // logRejection returns an Options.OnReject that logs one JSON line per

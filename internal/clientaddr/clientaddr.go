@@ -123,6 +123,14 @@ func (res Resolver) Client(r *http.Request) netip.Addr {
 	return client
 }
 
+// TrustsPeer reports whether r came from a trusted proxy, whose
+// X-Forwarded-For a proxy behind it should keep in front of the peer's
+// own address rather than drop.
+func (res Resolver) TrustsPeer(r *http.Request) bool {
+	peer, ok := parseHop(r.RemoteAddr)
+	return ok && res.trusts(peer)
+}
+
 func (res Resolver) trusts(a netip.Addr) bool {
 	for _, p := range res.trusted {
 		if p.Contains(a) {

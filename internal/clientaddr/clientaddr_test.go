@@ -79,6 +79,30 @@ func TestClient(t *testing.T) {
 	}
 }
 
+func TestTrustsPeer(t *testing.T) {
+	t.Parallel()
+	const proxies = "10.0.0.0/8, 2001:db8:ffff::/48"
+	tests := []struct {
+		name       string
+		trusted    string
+		remoteAddr string
+		want       bool
+	}{
+		{"a peer in a trusted range", proxies, "10.1.2.3:4711", true},
+		{"an IPv6 peer in a trusted range", proxies, "[2001:db8:ffff::1]:443", true},
+		{"an IPv4-mapped peer in a trusted range", proxies, "[::ffff:10.1.2.3]:4711", true},
+		{"a peer outside the ranges", proxies, "203.0.113.7:4711", false},
+		{"any peer without trusted ranges", "", "10.1.2.3:4711", false},
+		{"a peer that is not an address", proxies, "@", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, resolver(t, tt.trusted).TrustsPeer(request(tt.remoteAddr, "198.51.100.1")))
+		})
+	}
+}
+
 func TestZeroResolverTrustsNoProxy(t *testing.T) {
 	t.Parallel()
 	var res clientaddr.Resolver
