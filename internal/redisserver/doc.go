@@ -7,5 +7,6 @@
 // Without the redis-server binary a test that asks for one is skipped, or
 // fails when FLEXGUARD_REQUIRE_REDIS=1 (as in CI). It runs on Linux only,
 // where the server can be told to die with the test process; elsewhere the
-// test is skipped.
+// test is skipped. Launch starts one for a program that is not a test
+// (the load driver of bench/).
 package redisserver

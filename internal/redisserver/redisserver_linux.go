@@ -55,28 +55,67 @@ func Start(t testing.TB) *Server {
 
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return port
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
 	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // start runs redis-server on s.port and waits until it says it is ready.
 func (s *Server) start() error {
-	cmd := exec.Command(s.bin,
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir,
-		"--daemonize", "no", "--logfile", "")
-	// Should the test binary die without its cleanups, the server dies too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	stdout, err := cmd.StdoutPipe()
+	cmd, exit, err := launch(s.bin, s.dir, s.port)
 	if err != nil {
 		return err
 	}
+	s.cmd, s.exit = cmd, exit
+	return nil
+}
+
+// Launch starts a redis-server for a program rather than a test (a load
+// driver): on port, without persistence, its working directory dir. It
+// returns once the server is ready, with a stop that kills it by its PID
+// and waits for it.
+func Launch(dir string, port int) (stop func(), err error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, err
+	}
+	cmd, exit, err := launch(bin, dir, port)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		_ = cmd.Process.Kill()
+		<-exit
+	}, nil
+}
+
+// launch runs redis-server and waits until it says it is ready; exit is
+// closed when the process has exited.
+func launch(bin, dir string, port int) (cmd *exec.Cmd, exit chan struct{}, err error) {
+	cmd = exec.Command(bin,
+		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", dir,
+		"--daemonize", "no", "--logfile", "")
+	// Should the parent die without cleaning up, the server dies too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	ready, drained := make(chan struct{}), make(chan struct{})
 	var log strings.Builder
@@ -94,22 +133,21 @@ func (s *Server) start() error {
 			}
 		}
 	}()
-	exit := make(chan struct{})
+	exit = make(chan struct{})
 	go func() {
 		_ = cmd.Wait()
 		close(exit)
 	}()
 	select {
 	case <-ready:
-		s.cmd, s.exit = cmd, exit
-		return nil
+		return cmd, exit, nil
 	case <-exit:
 		<-drained
-		return fmt.Errorf("redis-server exited at start:\n%s", log.String())
+		return nil, nil, fmt.Errorf("redis-server exited at start:\n%s", log.String())
 	case <-time.After(10 * time.Second):
 		_ = cmd.Process.Kill()
 		<-exit
-		return fmt.Errorf("redis-server was not ready within 10 s")
+		return nil, nil, fmt.Errorf("redis-server was not ready within 10 s")
 	}
 }
 

@@ -2,7 +2,10 @@
 
 package redisserver
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 // Server is only started on Linux, where CI runs: elsewhere Start skips
 // the test before it uses these methods.
@@ -31,3 +34,9 @@ func (*Server) Addr() string { return "" }
 
 // URL is empty off Linux.
 func (*Server) URL() string { return "" }
+
+// FreePort is not needed off Linux: Launch fails there.
+func FreePort() (int, error) { return 0, errors.New("redisserver: Linux only") }
+
+// Launch fails off Linux, where the server cannot be tied to its parent.
+func Launch(string, int) (func(), error) { return nil, errors.New("redisserver: Linux only") }
