@@ -58,7 +58,8 @@
 // a Content-Length and can retry. r.Body implements io.WriterTo: io.Copy
 // writes it in one call. ResultFrom returns the endpoint, model, provider
 // and start_within (with whether a default supplied it); BodyFrom returns
-// the buffered bytes to later middlewares.
+// the buffered bytes to later middlewares; with keys on, CallerFrom
+// returns the organisation and the key id.
 //
 // # Keys and limits
 //
