@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -21,12 +22,14 @@ func readBody(name string) ([]byte, error) {
 }
 
 // denseBody returns a chat request of about size bytes made of many short
-// turns: brackets, short keys and short strings every few bytes, the
-// opposite of the string-heavy bodies. The turns mix plain string content
-// with content parts, as clients send both.
+// turns, a sentence or two each: a bracket and a few short strings every
+// hundred bytes or so, the opposite of the string-heavy bodies. A third of
+// the turns send their text as content parts, as clients also do.
 func denseBody(size int) []byte {
 	rng := rand.New(rand.NewPCG(15, 15))
-	words := strings.Fields("ok yes no sure thanks order 4412 ship today tomorrow check status please done refund late where is my parcel")
+	words := strings.Fields(`the a of to in for on with and or is are it we you my our order
+		invoice refund parcel shipment delivery today tomorrow late status check please thanks
+		sure yes no can could would where when what why how update address number tracking`)
 	var b strings.Builder
 	b.WriteString(`{"model":"gpt-5.5","start_within":"auto","messages":[`)
 	for turn := 0; b.Len() < size; turn++ {
@@ -34,7 +37,7 @@ func denseBody(size int) []byte {
 			b.WriteByte(',')
 		}
 		text := words[rng.IntN(len(words))]
-		for range rng.IntN(4) {
+		for range 3 + rng.IntN(14) {
 			text += " " + words[rng.IntN(len(words))]
 		}
 		role := "user"
@@ -42,9 +45,9 @@ func denseBody(size int) []byte {
 			role = "assistant"
 		}
 		if turn%3 == 2 {
-			b.WriteString(`{"role":"` + role + `","content":[{"type":"text","text":` + strconv.Quote(text) + `}]}`)
+			b.WriteString(`{"role":"` + role + `","content":[{"type":"text","text":` + strconv.Quote(text+".") + `}]}`)
 		} else {
-			b.WriteString(`{"role":"` + role + `","content":` + strconv.Quote(text) + `}`)
+			b.WriteString(`{"role":"` + role + `","content":` + strconv.Quote(text+".") + `}`)
 		}
 	}
 	b.WriteString(`],"max_tokens":64}`)
@@ -53,8 +56,11 @@ func denseBody(size int) []byte {
 
 func TestDenseBodyIsAValidObject(t *testing.T) {
 	t.Parallel()
-	body := denseBody(64 << 10)
+	body := denseBody(1 << 20)
 	require.True(t, json.Valid(body))
+	// The depth guard this package replaces walked a body exactly once it
+	// held more than MaxDepth opening brackets: the dense body must.
+	require.Greater(t, bytes.Count(body, []byte("{"))+bytes.Count(body, []byte("[")), MaxDepth)
 	checkAgainstReference(t, body)
 }
 

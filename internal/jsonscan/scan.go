@@ -65,9 +65,6 @@ type Member struct {
 	Value []byte
 }
 
-// stackWords holds one bit per open container up to MaxDepth.
-const stackWords = (MaxDepth + 63) / 64
-
 // Scan checks in one pass that body is exactly one JSON value, as
 // encoding/json's Valid judges it, in valid UTF-8 and nested at most
 // MaxDepth levels deep. When that value is an object, Scan calls member
@@ -78,50 +75,118 @@ const stackWords = (MaxDepth + 63) / 64
 // that collects members must drop them unless the Result has no Problem.
 // Scan neither allocates nor recurses, and it does not keep member.
 func Scan(body []byte, member func(Member)) Result {
-	// stack holds the kind of every open container (a set bit: an object)
-	// so that a closing bracket can be matched without recursion; the
-	// innermost one is kept in inObject as well.
-	var stack [stackWords]uint64
-	var (
-		n          = len(body)
-		depth      = 0
-		inObject   = false
-		keyStart   = 0
-		keyEnd     = 0
-		keyEscaped = false
-		valueStart = 0
-		start      = 0
-		escaped    = false
-		problem    Problem
-		res        Result
-		c          byte
-	)
+	// kinds holds one bit for every container open, so that a closing
+	// bracket is matched without recursion. It is declared here, not in
+	// scanValue, so that it is cleared once a body rather than once a
+	// member.
+	var kinds stack
+	var res Result
 	i := skipSpace(body, 0)
-	res.Object = i < n && body[i] == '{'
+	if i >= len(body) || body[i] != '{' {
+		end, problem := scanValue(body, i, &kinds, 0)
+		return finish(res, body, end, problem)
+	}
+	res.Object = true
+	if i = skipSpace(body, i+1); i < len(body) && body[i] == '}' {
+		return finish(res, body, i+1, None)
+	}
+	kinds.push(0, true)
+	for {
+		if i >= len(body) || body[i] != '"' {
+			return fail(res, Syntax, min(i, len(body)))
+		}
+		keyStart := i + 1
+		end, escaped, problem := scanString(body, i)
+		if problem != None {
+			return fail(res, problem, end)
+		}
+		keyEnd := end - 1
+		if i = skipSpace(body, end); i >= len(body) || body[i] != ':' {
+			return fail(res, Syntax, i)
+		}
+		valueStart := skipSpace(body, i+1)
+		if i, problem = scanValue(body, valueStart, &kinds, 1); problem != None {
+			return fail(res, problem, i)
+		}
+		if member != nil {
+			member(Member{Key: body[keyStart:keyEnd], KeyEscaped: escaped, Value: body[valueStart:i]})
+		}
+		if i = skipSpace(body, i); i >= len(body) {
+			return fail(res, Syntax, i)
+		}
+		switch body[i] {
+		case ',':
+			i = skipSpace(body, i+1)
+		case '}':
+			return finish(res, body, i+1, None)
+		default:
+			return fail(res, Syntax, i)
+		}
+	}
+}
+
+// finish judges what follows the top-level value, which ends at end (or
+// failed there with problem): only whitespace may.
+func finish(res Result, body []byte, end int, problem Problem) Result {
+	if problem != None {
+		return fail(res, problem, end)
+	}
+	if i := skipSpace(body, end); i < len(body) {
+		return fail(res, Syntax, i)
+	}
+	return res
+}
+
+// stack holds the kind of every open container, a set bit for an object,
+// the outermost in the lowest bit of its first word.
+type stack [(MaxDepth + 63) / 64]uint64
+
+// push records the kind of the container opened at depth (counted from 0).
+func (s *stack) push(depth int, object bool) {
+	if object {
+		s[depth>>6] |= 1 << (depth & 63)
+	} else {
+		s[depth>>6] &^= 1 << (depth & 63)
+	}
+}
+
+// object reports whether the container open at depth is an object.
+func (s *stack) object(depth int) bool { return s[depth>>6]&(1<<(depth&63)) != 0 }
+
+// scanValue crosses the value that starts at b[i], inside depth open
+// containers, and returns the index just past it; on a problem, the offset
+// where it was found. It keeps its own state in a handful of variables so
+// that they stay in registers: it is the loop every byte outside the
+// top-level members' strings goes through.
+func scanValue(b []byte, i int, kinds *stack, depth int) (int, Problem) {
+	var (
+		base     = depth
+		inObject bool // the innermost open container is an object
+		c        byte
+		problem  Problem
+	)
 
 value: // a value must start at i
-	if i >= n {
-		return fail(res, Syntax, n)
+	if i >= len(b) {
+		return len(b), Syntax
 	}
-	c = body[i]
+	c = b[i]
 	switch c {
 	case '"':
-		if i, _, problem = scanString(body, i); problem != None {
-			return fail(res, problem, i)
+		if end, ok := shortString(b, i); ok {
+			i = end
+		} else if i, _, problem = scanString(b, i); problem != None {
+			return i, problem
 		}
 		goto afterValue
 	case '{', '[':
 		if depth == MaxDepth {
-			return fail(res, TooDeep, i)
+			return i, TooDeep
 		}
 		inObject = c == '{'
-		if inObject {
-			stack[depth>>6] |= 1 << (depth & 63)
-		} else {
-			stack[depth>>6] &^= 1 << (depth & 63)
-		}
+		kinds.push(depth, inObject)
 		depth++
-		if i = skipSpace(body, i+1); i < n && body[i] == c+2 { // '}' is '{'+2, ']' is '['+2
+		if i = skipSpace(b, i+1); i < len(b) && b[i] == c+2 { // '}' is '{'+2, ']' is '['+2
 			i++
 			goto closed
 		}
@@ -130,70 +195,55 @@ value: // a value must start at i
 		}
 		goto value
 	case 't':
-		if i, problem = literal(body, i, "true"); problem != None {
-			return fail(res, problem, i)
+		if i, problem = literal(b, i, "true"); problem != None {
+			return i, problem
 		}
 		goto afterValue
 	case 'f':
-		if i, problem = literal(body, i, "false"); problem != None {
-			return fail(res, problem, i)
+		if i, problem = literal(b, i, "false"); problem != None {
+			return i, problem
 		}
 		goto afterValue
 	case 'n':
-		if i, problem = literal(body, i, "null"); problem != None {
-			return fail(res, problem, i)
+		if i, problem = literal(b, i, "null"); problem != None {
+			return i, problem
 		}
 		goto afterValue
 	}
-	if i, problem = scanNumber(body, i); problem != None {
-		return fail(res, problem, i)
+	if i, problem = scanNumber(b, i); problem != None {
+		return i, problem
 	}
 	goto afterValue
 
 key: // an object key must start at i
-	if i >= n || body[i] != '"' {
-		return fail(res, Syntax, min(i, n))
+	if i >= len(b) || b[i] != '"' {
+		return min(i, len(b)), Syntax
 	}
-	start = i + 1
-	if i, escaped, problem = scanString(body, i); problem != None {
-		return fail(res, problem, i)
+	if end, ok := shortString(b, i); ok {
+		i = end
+	} else if i, _, problem = scanString(b, i); problem != None {
+		return i, problem
 	}
-	if depth == 1 { // a member of the top-level object, if it has one
-		keyStart, keyEnd, keyEscaped = start, i-1, escaped
+	if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+		return i, Syntax
 	}
-	if i = skipSpace(body, i); i >= n || body[i] != ':' {
-		return fail(res, Syntax, i)
-	}
-	if i = skipSpace(body, i+1); depth == 1 {
-		valueStart = i
-	}
+	i = skipSpace(b, i+1)
 	goto value
 
 closed: // a container has just been closed at i-1
 	depth--
-	if depth > 0 {
-		inObject = stack[(depth-1)>>6]&(1<<((depth-1)&63)) != 0
-	}
+	inObject = depth > 0 && kinds.object(depth-1)
 
 afterValue: // a value ends just before i
-	if depth == 1 && inObject && member != nil {
-		// Only a value of the top-level object ends at depth 1 in an
-		// object, and keys and values are recorded at depth 1 only.
-		member(Member{Key: body[keyStart:keyEnd], KeyEscaped: keyEscaped, Value: body[valueStart:i]})
+	if depth == base {
+		return i, None
 	}
-	i = skipSpace(body, i)
-	if depth == 0 {
-		if i < n {
-			return fail(res, Syntax, i)
-		}
-		return res
+	if i = skipSpace(b, i); i >= len(b) {
+		return len(b), Syntax
 	}
-	if i >= n {
-		return fail(res, Syntax, n)
-	}
-	switch c = body[i]; {
+	switch c = b[i]; {
 	case c == ',':
-		i = skipSpace(body, i+1)
+		i = skipSpace(b, i+1)
 		if inObject {
 			goto key
 		}
@@ -202,7 +252,7 @@ afterValue: // a value ends just before i
 		i++
 		goto closed
 	}
-	return fail(res, Syntax, i)
+	return i, Syntax
 }
 
 func fail(res Result, p Problem, offset int) Result {
@@ -306,6 +356,21 @@ func specials(x uint64) uint64 {
 	return ((quote - lows) | (backslash - lows) | (x - lows*0x20)) &^ x & highs
 }
 
+// shortString crosses the string whose opening quote is at b[i] when it
+// is plain ASCII without escapes and ends within the next eight bytes, as
+// most keys and many values do, and returns the index just past it; ok is
+// false for any other string, which scanString then crosses. It is small
+// enough to be inlined: a short string costs no call.
+func shortString(b []byte, i int) (end int, ok bool) {
+	if len(b)-i < 10 {
+		return 0, false
+	}
+	x := binary.LittleEndian.Uint64(b[i+1:])
+	// The first byte that is not plain ASCII, or the one after the eight.
+	end = i + 1 + bits.TrailingZeros64(specials(x)|x&highs)>>3
+	return end + 1, b[end] == '"'
+}
+
 // scanString crosses the string whose opening quote is at b[i]. It returns
 // the index just past the closing quote and whether the string holds an
 // escape; on a problem, the offset of the byte where it was found.
@@ -315,8 +380,27 @@ func scanString(b []byte, i int) (end int, escaped bool, problem Problem) {
 	var high uint64
 	for {
 		// Cross plain ASCII and non-ASCII bytes eight at a time, gathering
-		// the high bits to learn whether UTF-8 needs checking at all.
-		for i+8 <= len(b) {
+		// the high bits to learn whether UTF-8 needs checking at all. A
+		// string still going after a few words is likely long: it is
+		// crossed a block of four words at a time, one branch a block, up
+		// to the block that holds its end.
+		for words := 0; i+8 <= len(b); words++ {
+			if words == 4 {
+				for i+32 <= len(b) {
+					x0 := binary.LittleEndian.Uint64(b[i:])
+					x1 := binary.LittleEndian.Uint64(b[i+8:])
+					x2 := binary.LittleEndian.Uint64(b[i+16:])
+					x3 := binary.LittleEndian.Uint64(b[i+24:])
+					if specials(x0)|specials(x1)|specials(x2)|specials(x3) != 0 {
+						break
+					}
+					high |= x0 | x1 | x2 | x3
+					i += 32
+				}
+				if i+8 > len(b) {
+					break
+				}
+			}
 			x := binary.LittleEndian.Uint64(b[i:])
 			if m := specials(x); m != 0 {
 				stop := bits.TrailingZeros64(m) // the high bit of the special byte
