@@ -43,7 +43,8 @@ func (p Problem) String() string {
 // Result is what Scan learned about a body.
 type Result struct {
 	// Problem is None for a valid body, otherwise the first problem in
-	// reading order.
+	// reading order. A byte outside strings that cannot start a token is
+	// a Syntax problem, whatever its encoding.
 	Problem Problem
 	// Offset is the index of the byte at which the problem was found, or
 	// len(body) when the body ends too soon. It is 0 for a valid body.
@@ -54,7 +55,8 @@ type Result struct {
 }
 
 // Member is one member of the top-level object. Its slices share memory
-// with the body passed to Scan.
+// with the body passed to Scan, and their capacity ends with them, so that
+// an append cannot write over the body.
 type Member struct {
 	// Key is the key's raw text between its quotes, escapes not decoded.
 	Key []byte
@@ -109,7 +111,7 @@ func Scan(body []byte, member func(Member)) Result {
 			return fail(res, problem, i)
 		}
 		if member != nil {
-			member(Member{Key: body[keyStart:keyEnd], KeyEscaped: escaped, Value: body[valueStart:i]})
+			member(Member{Key: body[keyStart:keyEnd:keyEnd], KeyEscaped: escaped, Value: body[valueStart:i:i]})
 		}
 		if i = skipSpace(body, i); i >= len(body) {
 			return fail(res, Syntax, i)
@@ -155,9 +157,8 @@ func (s *stack) object(depth int) bool { return s[depth>>6]&(1<<(depth&63)) != 0
 
 // scanValue crosses the value that starts at b[i], inside depth open
 // containers, and returns the index just past it; on a problem, the offset
-// where it was found. It keeps its own state in a handful of variables so
-// that they stay in registers: it is the loop every byte outside the
-// top-level members' strings goes through.
+// where it was found. It is the loop that crosses every nested value, so
+// it keeps no more state than it needs.
 func scanValue(b []byte, i int, kinds *stack, depth int) (int, Problem) {
 	var (
 		base     = depth

@@ -182,6 +182,16 @@ func TestScanHandsOutEachTopLevelMemberInDocumentOrder(t *testing.T) {
 	checkAgainstReference(t, body)
 }
 
+func TestScanHandsOutMembersThatAnAppendCannotWriteOver(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"a":"b","c":[1]}`)
+	Scan(body, func(m Member) {
+		_ = append(m.Key, 'x')
+		_ = append(m.Value, 'x')
+	})
+	assert.Equal(t, `{"a":"b","c":[1]}`, string(body))
+}
+
 func TestScanHandsOutNoMemberOfAnythingButAnObject(t *testing.T) {
 	t.Parallel()
 	for _, body := range []string{`[{"a":1}]`, `"{\"a\":1}"`, `{}`, `7`} {
