@@ -366,7 +366,7 @@ func shortString(b []byte, i int) (end int, ok bool) {
 	if len(b)-i < 10 {
 		return 0, false
 	}
-	x := binary.LittleEndian.Uint64(b[i+1:])
+	x := binary.LittleEndian.Uint64(b[i+1 : i+9])
 	// The first byte that is not plain ASCII, or the one after the eight.
 	end = i + 1 + bits.TrailingZeros64(specials(x)|x&highs)>>3
 	return end + 1, b[end] == '"'
@@ -388,10 +388,12 @@ func scanString(b []byte, i int) (end int, escaped bool, problem Problem) {
 		for words := 0; i+8 <= len(b); words++ {
 			if words == 4 {
 				for i+32 <= len(b) {
-					x0 := binary.LittleEndian.Uint64(b[i:])
-					x1 := binary.LittleEndian.Uint64(b[i+8:])
-					x2 := binary.LittleEndian.Uint64(b[i+16:])
-					x3 := binary.LittleEndian.Uint64(b[i+24:])
+					// One bounds check a block: the loads below index an array.
+					block := (*[32]byte)(b[i : i+32])
+					x0 := binary.LittleEndian.Uint64(block[0:8])
+					x1 := binary.LittleEndian.Uint64(block[8:16])
+					x2 := binary.LittleEndian.Uint64(block[16:24])
+					x3 := binary.LittleEndian.Uint64(block[24:32])
 					if specials(x0)|specials(x1)|specials(x2)|specials(x3) != 0 {
 						break
 					}
@@ -402,7 +404,7 @@ func scanString(b []byte, i int) (end int, escaped bool, problem Problem) {
 					break
 				}
 			}
-			x := binary.LittleEndian.Uint64(b[i:])
+			x := binary.LittleEndian.Uint64(b[i : i+8])
 			if m := specials(x); m != 0 {
 				stop := bits.TrailingZeros64(m) // the high bit of the special byte
 				high |= x & (1<<stop - 1)
