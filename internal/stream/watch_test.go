@@ -87,6 +87,9 @@ func sseUpstream(parts []string, abort bool) http.HandlerFunc {
 	}
 }
 
+// name is the endpoint's path without "/v1/", for test names.
+func (ep Endpoint) name() string { return strings.TrimPrefix(ep.String(), "/v1/") }
+
 var quietLog = log.New(io.Discard, "", 0)
 
 // newProxy forwards to target, letting the watcher answer when the
@@ -121,23 +124,35 @@ func setsOuterHeader(next http.Handler) http.Handler {
 
 func newRig(t *testing.T, viaProxy bool, upstream http.Handler) *rig {
 	t.Helper()
-	rg := &rig{outcomes: make(chan Outcome, 1)}
+	rg, stop := startRig(t, viaProxy, upstream)
+	t.Cleanup(stop)
+	return rg
+}
+
+// startRig starts a rig; stop closes its servers and idle connections.
+func startRig(t *testing.T, viaProxy bool, upstream http.Handler) (rg *rig, stop func()) {
+	t.Helper()
+	rg = &rig{outcomes: make(chan Outcome, 1)}
 	watch, err := Watch(Options{OnOutcome: func(_ *http.Request, o Outcome) { rg.outcomes <- o }})
 	require.NoError(t, err)
 	handler := upstream
+	var up *httptest.Server
+	transport := &http.Transport{}
 	if viaProxy {
-		up := httptest.NewServer(upstream)
+		up = httptest.NewServer(upstream)
 		up.Config.ErrorLog = quietLog
-		t.Cleanup(up.Close)
 		target, err := url.Parse(up.URL)
 		require.NoError(t, err)
-		transport := &http.Transport{}
-		t.Cleanup(transport.CloseIdleConnections)
 		handler = newProxy(target, transport)
 	}
 	rg.front = httptest.NewServer(setsOuterHeader(watch(handler)))
-	t.Cleanup(rg.front.Close)
-	return rg
+	return rg, func() {
+		rg.front.Close()
+		if up != nil {
+			up.Close()
+		}
+		transport.CloseIdleConnections()
+	}
 }
 
 func (rg *rig) post(t *testing.T, ep Endpoint) (*http.Response, []byte) {
@@ -206,7 +221,7 @@ func TestWatchRelaysAStreamThatEndsWellByteForByte(t *testing.T) {
 	t.Parallel()
 	for _, f := range fixtures {
 		for _, via := range viaProxyOrNot {
-			t.Run(f.ep.String()+" "+via.name, func(t *testing.T) {
+			t.Run(f.ep.name()+" "+via.name, func(t *testing.T) {
 				t.Parallel()
 				for _, last := range []struct {
 					kind  Kind
@@ -246,7 +261,7 @@ func TestWatchEndsAStreamThatStopsShortWithOneErrorFrame(t *testing.T) {
 		}
 		for _, tc := range cases {
 			for _, via := range viaProxyOrNot {
-				t.Run(f.ep.String()+" "+tc.name+" "+via.name, func(t *testing.T) {
+				t.Run(f.ep.name()+" "+tc.name+" "+via.name, func(t *testing.T) {
 					t.Parallel()
 					rg := newRig(t, via.proxy, sseUpstream(tc.parts, tc.abort))
 					res, body := rg.post(t, f.ep)
@@ -279,7 +294,7 @@ func TestWatchAnswers502WhenNothingReachedTheClient(t *testing.T) {
 		}
 		for _, tc := range cases {
 			for _, via := range viaProxyOrNot {
-				t.Run(f.ep.String()+" "+tc.name+" "+via.name, func(t *testing.T) {
+				t.Run(f.ep.name()+" "+tc.name+" "+via.name, func(t *testing.T) {
 					t.Parallel()
 					rg := newRig(t, via.proxy, tc.upstream)
 					res, body := rg.post(t, f.ep)
