@@ -22,19 +22,27 @@ type reader struct {
 	line      uint8
 	field     uint8
 	fieldName [5]byte // "event" and "data" are the longest names it needs
-	nameLen   int
-	nameOver  bool
+	fieldLen  int
+	fieldOver bool
 	afterCR   bool  // the last line ended with CR: an LF next belongs to it
 	bom       uint8 // bytes of a leading byte-order mark matched; bomDone when settled
 
 	// The event being read.
-	hasData   bool
-	scanning  bool // json follows this event's data
-	eventName [32]byte
-	eventLen  int
-	eventOver bool
-	prefix    [len(doneData)]byte // the data's first bytes
-	prefixLen int
+	hasData    bool
+	scanning   bool  // json follows this event's data
+	copied     bool  // chat: the data went to lastData instead
+	name       uint8 // what the event's name says
+	nameBuf    [32]byte
+	nameBufLen int // a name read in pieces
+	nameOver   bool
+	prefix     [len(doneData)]byte // chat: the data's first bytes
+	prefixLen  int
+
+	// Chat's last dispatched chunk: an error in it ends the stream when
+	// nothing but [DONE] follows, so it is judged only then (when it came
+	// whole, from a copy, sparing every other chunk the search).
+	lastError uint8
+	lastData  []byte
 
 	events int64 // events dispatched
 	end    uint8 // how the stream ended, once it has
@@ -54,6 +62,25 @@ const (
 	fieldData
 )
 
+// What an event's name says.
+const (
+	nameNone uint8 = iota
+	nameOther
+	nameTerminal
+	nameError
+)
+
+// What chat's last chunk says.
+const (
+	lastNo uint8 = iota
+	lastYes
+	lastCopied // to be scanned from lastData
+)
+
+// maxCopied bounds the chat data kept for a later verdict; a longer chunk
+// is searched at once.
+const maxCopied = 64 << 10
+
 // How the stream ended.
 const (
 	endNone  uint8 = iota
@@ -69,6 +96,11 @@ const (
 var (
 	byteOrderMark = [bomDone]byte{0xEF, 0xBB, 0xBF}
 	lineFeed      = []byte{'\n'}
+	dataColon     = []byte("data:")
+	eventColon    = []byte("event:")
+	doneBytes     = []byte(doneData)
+	errorKeyEnd   = []byte(`error"`)
+	latinEscape   = []byte(`\u00`)
 )
 
 func (r *reader) reset(ep Endpoint) {
@@ -105,17 +137,25 @@ func (r *reader) feed(p []byte) int {
 			}
 		}
 		if lf < i {
-			lf = indexFrom(p, i, '\n')
+			lf = i
+			if p[i] != '\n' { // a blank line needs no search
+				lf = indexFrom(p, i, '\n')
+			}
 		}
 		if cr < i {
 			cr = indexFrom(p, i, '\r')
 		}
 		end := min(lf, cr)
-		r.text(p[i:end])
-		if end == len(p) {
+		if end == len(p) { // the line goes on in the next write
+			r.text(p[i:])
 			break
 		}
-		r.endLine()
+		if r.line == lineStart {
+			r.wholeLine(p, i, end)
+		} else {
+			r.text(p[i:end])
+			r.endLine()
+		}
 		r.afterCR = p[end] == '\r'
 		i = end + 1
 		if r.idle() {
@@ -123,6 +163,69 @@ func (r *reader) feed(p []byte) int {
 		}
 	}
 	return safe
+}
+
+// wholeLine reads the line p[i:end], all of it in p, as most lines are.
+func (r *reader) wholeLine(p []byte, i, end int) {
+	line := p[i:end]
+	switch {
+	case len(line) == 0:
+		r.dispatch()
+	case line[0] == ':':
+	case bytes.HasPrefix(line, dataColon):
+		r.wholeData(p, line[len(dataColon):], end)
+	case bytes.HasPrefix(line, eventColon):
+		r.name = r.judgeName(dropSpace(line[len(eventColon):]), false)
+	default: // another field, or one without a colon
+		r.text(line)
+		r.endLine()
+	}
+}
+
+func dropSpace(value []byte) []byte {
+	if len(value) > 0 && value[0] == ' ' {
+		return value[1:]
+	}
+	return value
+}
+
+// wholeData reads a whole data line, whose value starts after "data:" and
+// whose line ends at p[end].
+func (r *reader) wholeData(p, value []byte, end int) {
+	value = dropSpace(value)
+	if r.hasData {
+		r.data(lineFeed)
+		r.data(value)
+		return
+	}
+	r.hasData = true
+	r.addPrefix(value)
+	// A blank line right after means this line is all of the event's data,
+	// in hand: scan it only when that can change the verdict. Otherwise
+	// scan, as data read in pieces is.
+	whole := end+1 < len(p) && p[end] == '\n' && p[end+1] == '\n'
+	switch {
+	case !whole:
+		r.scanning = true
+	case r.ep != ChatCompletions:
+		r.scanning = !r.named() // a named event is judged by its name
+	case bytes.HasPrefix(value, doneBytes):
+	case len(value) <= maxCopied:
+		r.lastData, r.copied = append(r.lastData[:0], value...), true
+	default:
+		r.scanning = mayHoldErrorKey(value)
+	}
+	if r.scanning {
+		r.json.reset(rules[r.ep].key)
+		r.json.feed(value)
+	}
+}
+
+// mayHoldErrorKey reports whether a chat data line could hold an "error"
+// key: the key is spelled out, or some of its letters are escaped, which
+// for e, r and o means \u00.
+func mayHoldErrorKey(line []byte) bool {
+	return bytes.Contains(line, errorKeyEnd) || bytes.Contains(line, latinEscape)
 }
 
 // indexFrom returns the index of the first c in p at or after from, or
@@ -140,7 +243,22 @@ func (r *reader) idle() bool {
 	return r.line == lineStart && !r.hasData && !r.named()
 }
 
-func (r *reader) named() bool { return r.eventLen > 0 || r.eventOver }
+func (r *reader) named() bool { return r.name != nameNone }
+
+// judgeName tells what an event name says.
+func (r *reader) judgeName(name []byte, over bool) uint8 {
+	switch {
+	case over:
+		return nameOther
+	case len(name) == 0:
+		return nameNone
+	case string(name) == "error":
+		return nameError
+	case r.ep.isTerminal(name):
+		return nameTerminal
+	}
+	return nameOther
+}
 
 // text reads a piece of a line that holds no line end.
 func (r *reader) text(seg []byte) {
@@ -180,23 +298,23 @@ func (r *reader) text(seg []byte) {
 }
 
 func (r *reader) addName(b []byte) {
-	if r.nameOver || r.nameLen+len(b) > len(r.fieldName) {
-		r.nameOver = true
+	if r.fieldOver || r.fieldLen+len(b) > len(r.fieldName) {
+		r.fieldOver = true
 		return
 	}
-	r.nameLen += copy(r.fieldName[r.nameLen:], b)
+	r.fieldLen += copy(r.fieldName[r.fieldLen:], b)
 }
 
 // beginValue starts the value of the field just named.
 func (r *reader) beginValue() {
 	r.field = fieldOther
-	if r.nameOver {
+	if r.fieldOver {
 		return
 	}
-	switch string(r.fieldName[:r.nameLen]) {
+	switch string(r.fieldName[:r.fieldLen]) {
 	case "event":
 		r.field = fieldEvent
-		r.eventLen, r.eventOver = 0, false
+		r.nameBufLen, r.nameOver = 0, false
 	case "data":
 		r.field = fieldData
 		if r.hasData {
@@ -204,34 +322,42 @@ func (r *reader) beginValue() {
 			return
 		}
 		r.hasData = true
-		// Chat names no events; elsewhere the data is read only for an
-		// event that came without a name.
-		r.scanning = r.ep == ChatCompletions || !r.named()
-		if r.scanning {
-			r.json.reset(rules[r.ep].key)
-		}
+		// Whether the event ends up named is only known at its end: the
+		// data is scanned in case it does not.
+		r.scanning = true
+		r.json.reset(rules[r.ep].key)
 	}
 }
 
 func (r *reader) value(seg []byte) {
 	switch r.field {
 	case fieldEvent:
-		if r.eventOver || r.eventLen+len(seg) > len(r.eventName) {
-			r.eventOver = true
-			return
-		}
-		r.eventLen += copy(r.eventName[r.eventLen:], seg)
+		r.setName(seg)
 	case fieldData:
 		r.data(seg)
 	}
 }
 
-func (r *reader) data(seg []byte) {
-	if r.prefixLen < len(r.prefix) {
-		r.prefixLen += copy(r.prefix[r.prefixLen:], seg)
+// setName adds to a name read in pieces, noting one too long to compare.
+func (r *reader) setName(b []byte) {
+	if r.nameOver || r.nameBufLen+len(b) > len(r.nameBuf) {
+		r.nameOver = true
+		return
 	}
+	r.nameBufLen += copy(r.nameBuf[r.nameBufLen:], b)
+}
+
+func (r *reader) data(seg []byte) {
+	r.addPrefix(seg)
 	if r.scanning {
 		r.json.feed(seg)
+	}
+}
+
+// addPrefix keeps chat's first data bytes, where [DONE] would be.
+func (r *reader) addPrefix(b []byte) {
+	if r.ep == ChatCompletions && r.prefixLen < len(r.prefix) {
+		r.prefixLen += copy(r.prefix[r.prefixLen:], b)
 	}
 }
 
@@ -242,41 +368,35 @@ func (r *reader) endLine() {
 	case lineName: // a line without a colon names a field with an empty value
 		r.beginValue()
 	}
-	r.line, r.nameLen, r.nameOver, r.field = lineStart, 0, false, fieldOther
+	if r.field == fieldEvent {
+		r.name = r.judgeName(r.nameBuf[:r.nameBufLen], r.nameOver)
+	}
+	r.line, r.fieldLen, r.fieldOver, r.field = lineStart, 0, false, fieldOther
 }
 
 func (r *reader) dispatch() {
 	if r.hasData {
 		r.events++
 		if r.end == endNone {
-			r.end = r.classify()
+			r.end = r.verdict()
 		}
 	}
-	r.hasData, r.scanning, r.eventLen, r.eventOver, r.prefixLen = false, false, 0, false, 0
+	r.hasData, r.scanning, r.copied, r.name, r.prefixLen = false, false, false, nameNone, 0
 }
 
-// classify tells whether the event just dispatched ends the stream.
-func (r *reader) classify() uint8 {
-	name := r.eventName[:r.eventLen]
-	if !r.eventOver && string(name) == "error" {
+// verdict tells whether the event just dispatched ends the stream.
+func (r *reader) verdict() uint8 {
+	switch {
+	case r.name == nameError:
 		return endError
-	}
-	if r.ep == ChatCompletions {
-		switch {
-		case string(r.prefix[:r.prefixLen]) == doneData:
-			return endClean
-		case r.json.complete() && r.json.present():
-			return endError
-		}
-		return endNone
-	}
-	if r.named() {
-		if !r.eventOver && r.ep.isTerminal(name) {
+	case r.ep == ChatCompletions:
+		return r.chatVerdict()
+	case r.named():
+		if r.name == nameTerminal {
 			return endClean
 		}
 		return endNone
-	}
-	if !r.json.complete() {
+	case !r.scanning || !r.json.complete():
 		return endNone
 	}
 	v, ok := r.json.value()
@@ -289,4 +409,47 @@ func (r *reader) classify() uint8 {
 		return endClean
 	}
 	return endNone
+}
+
+// chatVerdict ends a chat stream at [DONE], with the error of the chunk
+// before it if it had one, and otherwise notes whether this chunk carries
+// an error, in case the stream stops after it.
+func (r *reader) chatVerdict() uint8 {
+	if string(r.prefix[:r.prefixLen]) == doneData {
+		if r.lastIsError() {
+			return endError
+		}
+		return endClean
+	}
+	switch {
+	case r.copied:
+		r.lastError = lastCopied
+	case r.scanning && r.json.complete() && r.json.present():
+		r.lastError = lastYes
+	default:
+		r.lastError = lastNo
+	}
+	return endNone
+}
+
+// lastIsError reports whether chat's last chunk carries a top-level
+// "error" that is not null.
+func (r *reader) lastIsError() bool {
+	switch r.lastError {
+	case lastYes:
+		return true
+	case lastCopied:
+		r.json.reset(rules[r.ep].key)
+		r.json.feed(r.lastData)
+		return r.json.complete() && r.json.present()
+	}
+	return false
+}
+
+// close settles what only the stream's end decides: a chat stream that
+// stops right after an error chunk ended with that error.
+func (r *reader) close() {
+	if r.end == endNone && r.ep == ChatCompletions && r.lastIsError() {
+		r.end = endError
+	}
 }

@@ -61,19 +61,27 @@ func referenceRead(stream []byte) (events []refEvent, safe int) {
 }
 
 // referenceEnd judges events with encoding/json. known is false when an
-// event before the end holds data that is not JSON, which the reader
-// reads by structure only.
+// event it must judge holds data that is not JSON, which the reader reads
+// by structure only.
 func referenceEnd(ep Endpoint, events []refEvent) (end uint8, known bool) {
-	for _, e := range events {
-		var class uint8
+	for i, e := range events {
 		switch {
 		case e.name == "error":
-			class = endError
+			return endError, true
 		case ep == ChatCompletions && strings.HasPrefix(e.data, doneData):
-			class = endClean
-		case ep != ChatCompletions && e.name != "":
+			if i == 0 {
+				return endClean, true
+			}
+			// The chunk before [DONE] decides between a clean end and an error.
+			isErr, ok := referenceChatError(events[i-1].data)
+			if isErr {
+				return endError, ok
+			}
+			return endClean, ok
+		case ep == ChatCompletions:
+		case e.name != "":
 			if ep.isTerminal([]byte(e.name)) {
-				class = endClean
+				return endClean, true
 			}
 		default:
 			if !json.Valid([]byte(e.data)) {
@@ -83,28 +91,39 @@ func referenceEnd(ep Endpoint, events []refEvent) (end uint8, known bool) {
 			if json.Unmarshal([]byte(e.data), &fields) != nil {
 				break // JSON, but not an object
 			}
-			v, ok := fields[rules[ep].key]
-			if ep == ChatCompletions {
-				if ok && string(v) != "null" {
-					class = endError
-				}
-				break
-			}
 			var s string
-			if ok && json.Unmarshal(v, &s) == nil {
+			if v, ok := fields[rules[ep].key]; ok && json.Unmarshal(v, &s) == nil {
 				switch {
 				case s == "error":
-					class = endError
+					return endError, true
 				case ep.isTerminal([]byte(s)):
-					class = endClean
+					return endClean, true
 				}
 			}
 		}
-		if class != endNone {
-			return class, true
+	}
+	if ep == ChatCompletions && len(events) > 0 {
+		// A chat stream that stops right after an error chunk ends with it.
+		if isErr, ok := referenceChatError(events[len(events)-1].data); isErr || !ok {
+			return endError, ok
 		}
 	}
 	return endNone, true
+}
+
+// referenceChatError reports whether chat data is an object with a
+// top-level "error" that is not null; ok is false for data that is not
+// JSON.
+func referenceChatError(data string) (isErr, ok bool) {
+	if !json.Valid([]byte(data)) {
+		return false, false
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal([]byte(data), &fields) != nil {
+		return false, true
+	}
+	v, found := fields["error"]
+	return found && string(v) != "null", true
 }
 
 func FuzzReader(f *testing.F) {

@@ -27,6 +27,7 @@ func readInPieces(ep Endpoint, pieces [][]byte) readResult {
 		}
 		offset += len(p)
 	}
+	r.close()
 	res.end, res.events = r.end, r.events
 	return res
 }
@@ -60,6 +61,9 @@ func TestReaderFindsTheEndOfEachEndpointsStream(t *testing.T) {
 		{"a chat stream ends with data [DONE]", ChatCompletions, chunk + "data: [DONE]\n\n", endClean, 2},
 		{"a chat stream without [DONE] has not ended", ChatCompletions, chunk + chunk, endNone, 2},
 		{"a [DONE] without its blank line is never dispatched", ChatCompletions, chunk + "data: [DONE]\n", endNone, 1},
+		{"an error chunk followed by [DONE] ends the stream with the error", ChatCompletions, chunk + `data: {"error":{"message":"boom"}}` + "\n\ndata: [DONE]\n\n", endError, 3},
+		{"an error chunk that more chunks follow is not the end", ChatCompletions, `data: {"error":{"message":"boom"}}` + "\n\n" + chunk, endNone, 2},
+		{"a [DONE] after an ordinary chunk is a clean end", ChatCompletions, chunk + "data: [DONE]\n\n", endClean, 2},
 		{"a chat error object ends the stream", ChatCompletions, chunk + `data: {"error":{"message":"boom","type":"server_error","param":null,"code":null}}` + "\n\n", endError, 2},
 		{"an error key after choices ends the stream too", ChatCompletions, `data: {"id":"x","choices":[],"error":{"message":"capacity"}}` + "\n\n", endError, 1},
 		{"an error key that is null is not an error", ChatCompletions, `data: {"id":"x","choices":[],"error":null}` + "\n\n", endNone, 1},
@@ -89,6 +93,9 @@ func TestReaderFindsTheEndOfEachEndpointsStream(t *testing.T) {
 		{"an unnamed error event is judged by its type", Responses, "data: {\"type\":\"error\",\"code\":\"x\"}\n\n", endError, 1},
 		{"the event name wins over the type in the data", Responses, "event: response.output_text.delta\ndata: {\"type\":\"response.completed\"}\n\n", endNone, 1},
 		{"a name given after the data still wins", Responses, "data: {\"type\":\"response.completed\"}\nevent: response.in_progress\n\n", endNone, 1},
+		{"an escaped error key is decoded", ChatCompletions, `data: {"id":"x","\u0065rror":{"message":"y"}}` + "\n\n", endError, 1},
+		{"escaped text that spells no key is no error", ChatCompletions, `data: {"choices":[{"delta":{"content":"caf\u00e9 error\""}}]}` + "\n\n", endNone, 1},
+		{"an empty event name given last unnames the event", Messages, "event: ping\ndata: {\"type\":\"message_stop\"}\nevent:\n\n", endClean, 1},
 		{"an empty event name falls back to the type", Responses, "event:\ndata: {\"type\":\"response.completed\"}\n\n", endClean, 1},
 		{"an event name too long to be terminal is not", Responses, "event: response.completed" + strings.Repeat("x", 40) + "\ndata: {}\n\n", endNone, 1},
 		{"a type that is not a string ends nothing", Responses, "data: {\"type\":{\"response.completed\":1}}\n\n", endNone, 1},

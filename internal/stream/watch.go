@@ -170,6 +170,7 @@ func (wt *watcher) finish(ww *watchedWriter, r *http.Request, recovered any) {
 		panic(recovered)
 	}
 	aborted := recovered != nil
+	ww.rd.close()
 	o := Outcome{Endpoint: ww.rd.ep}
 	cause := ww.failed
 	if cause == nil && aborted {

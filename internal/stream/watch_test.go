@@ -114,10 +114,21 @@ type rig struct {
 	outcomes chan Outcome
 }
 
-// setsOuterHeader stands for a middleware in front of the watcher.
-func setsOuterHeader(next http.Handler) http.Handler {
+// gatewayFront stands for the middlewares in front of the watcher: it
+// sets a header of its own and, as flexguard's chain does, hands on the
+// body read into memory. A proxy that forwarded the connection's own body
+// would lose its upstream connection whenever the response starts before
+// the transport has read that body to its end (golang/go#40747).
+func gatewayFront(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Gateway", "flexguard")
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		next.ServeHTTP(w, r)
 	})
 }
@@ -145,7 +156,7 @@ func startRig(t *testing.T, viaProxy bool, upstream http.Handler) (rg *rig, stop
 		require.NoError(t, err)
 		handler = newProxy(target, transport)
 	}
-	rg.front = httptest.NewServer(setsOuterHeader(watch(handler)))
+	rg.front = httptest.NewServer(gatewayFront(watch(handler)))
 	return rg, func() {
 		rg.front.Close()
 		if up != nil {
@@ -318,7 +329,7 @@ func TestWatchAnswers502ForAProxyThatCannotReachItsUpstream(t *testing.T) {
 	outcomes := make(chan Outcome, 1)
 	watch, err := Watch(Options{OnOutcome: func(_ *http.Request, o Outcome) { outcomes <- o }})
 	require.NoError(t, err)
-	front := httptest.NewServer(setsOuterHeader(watch(newProxy(target, nil))))
+	front := httptest.NewServer(gatewayFront(watch(newProxy(target, nil))))
 	defer front.Close()
 	rg := &rig{front: front, outcomes: outcomes}
 
@@ -477,4 +488,28 @@ func TestFailReportsWhetherAWatcherWillAnswer(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Equal(t, FailedBeforeBody, got.Kind)
 	assert.Equal(t, cause, got.Err)
+}
+
+func TestWatchTakesWriteStringLikeWrite(t *testing.T) {
+	t.Parallel()
+	big := "data: \"" + strings.Repeat("y", 3*maxScratch) + "\"\n\n"
+	for _, tc := range []struct {
+		name        string
+		contentType string
+		kind        Kind
+	}{{"on a stream", "text/event-stream", Clean}, {"on any other answer", "text/plain", Passthrough}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rg := newRig(t, false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.contentType)
+				n, err := io.WriteString(w, big)
+				assert.NoError(t, err)
+				assert.Equal(t, len(big), n)
+				_, _ = io.WriteString(w, "data: [DONE]\n\n")
+			}))
+			_, body := rg.post(t, ChatCompletions)
+			assert.Equal(t, big+"data: [DONE]\n\n", string(body))
+			assert.Equal(t, tc.kind, rg.outcome(t).Kind)
+		})
+	}
 }

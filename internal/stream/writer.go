@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"io"
 	"maps"
 	"net/http"
 	"strings"
@@ -23,9 +24,9 @@ const maxHeld = 1 << 20
 // for the first released byte too, so that a stream that fails before any
 // event can still be answered with a 502.
 type watchedWriter struct {
-	w      http.ResponseWriter
-	rc     *http.ResponseController // made on the first flush
-	cancel context.CancelCauseFunc
+	w       http.ResponseWriter
+	flushTo func() error // w's flush, found on the first one
+	cancel  context.CancelCauseFunc
 
 	mode      uint8
 	status    int
@@ -35,6 +36,7 @@ type watchedWriter struct {
 
 	rd           reader
 	hold         []byte // the unfinished event
+	scratch      []byte // WriteString's copy
 	spilled      bool   // part of the unfinished event was released: it outgrew maxHeld
 	flushPending bool   // the handler flushed while bytes or the status line were held
 
@@ -108,10 +110,7 @@ func (ww *watchedWriter) Write(p []byte) (int, error) {
 	}
 	if ww.mode == modePass {
 		n, err := ww.w.Write(p)
-		ww.bytes += int64(n)
-		if err != nil {
-			ww.clientFailed(err)
-		}
+		ww.passed(n, err)
 		return n, err
 	}
 	if ww.writeErr != nil {
@@ -119,6 +118,11 @@ func (ww *watchedWriter) Write(p []byte) (int, error) {
 	}
 	safe := ww.rd.feed(p)
 	switch {
+	case safe == len(p) && len(ww.hold) == 0: // whole events: the usual write
+		if !ww.send(p) {
+			return 0, ww.writeErr
+		}
+		ww.spilled = false
 	case safe >= 0:
 		// The held bytes and p[:safe] end at a safe point; p[safe:] starts
 		// the next event.
@@ -148,6 +152,42 @@ func (ww *watchedWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// maxScratch bounds the buffer that WriteString copies through.
+const maxScratch = 32 << 10
+
+// WriteString spares the handler's io.WriteString a new copy of s per
+// call: a stream goes through one buffer that the writer reuses, and any
+// other answer to the ResponseWriter behind as it is.
+func (ww *watchedWriter) WriteString(s string) (int, error) {
+	if ww.mode == modeUndecided {
+		ww.decide(http.StatusOK)
+	}
+	if ww.mode == modePass {
+		n, err := io.WriteString(ww.w, s)
+		ww.passed(n, err)
+		return n, err
+	}
+	written := 0
+	for len(s) > 0 {
+		piece := s[:min(len(s), maxScratch)]
+		ww.scratch = append(ww.scratch[:0], piece...)
+		if _, err := ww.Write(ww.scratch); err != nil {
+			return written, err
+		}
+		written += len(piece)
+		s = s[len(piece):]
+	}
+	return written, nil
+}
+
+// passed counts what went straight through.
+func (ww *watchedWriter) passed(n int, err error) {
+	ww.bytes += int64(n)
+	if err != nil {
+		ww.clientFailed(err)
+	}
 }
 
 // send writes b to the client, the status line first if it has not gone
@@ -194,14 +234,26 @@ func (ww *watchedWriter) FlushError() error {
 }
 
 func (ww *watchedWriter) flush() error {
-	if ww.rc == nil {
-		ww.rc = http.NewResponseController(ww.w)
+	if ww.flushTo == nil {
+		ww.flushTo = flusherOf(ww.w)
 	}
-	err := ww.rc.Flush()
+	err := ww.flushTo()
 	if err != nil {
 		ww.clientFailed(err)
 	}
 	return err
+}
+
+// flusherOf finds w's flush once, where http.ResponseController would
+// look for it on every call.
+func flusherOf(w http.ResponseWriter) func() error {
+	switch f := w.(type) {
+	case interface{ FlushError() error }:
+		return f.FlushError
+	case http.Flusher:
+		return func() error { f.Flush(); return nil }
+	}
+	return http.NewResponseController(w).Flush
 }
 
 // Unwrap lets http.ResponseController reach the ResponseWriter behind for
