@@ -96,9 +96,6 @@ const (
 var (
 	byteOrderMark = [bomDone]byte{0xEF, 0xBB, 0xBF}
 	lineFeed      = []byte{'\n'}
-	dataColon     = []byte("data:")
-	eventColon    = []byte("event:")
-	doneBytes     = []byte(doneData)
 	errorKeyEnd   = []byte(`error"`)
 	latinEscape   = []byte(`\u00`)
 )
@@ -172,10 +169,10 @@ func (r *reader) wholeLine(p []byte, i, end int) {
 	case len(line) == 0:
 		r.dispatch()
 	case line[0] == ':':
-	case bytes.HasPrefix(line, dataColon):
-		r.wholeData(p, line[len(dataColon):], end)
-	case bytes.HasPrefix(line, eventColon):
-		r.name = r.judgeName(dropSpace(line[len(eventColon):]), false)
+	case len(line) >= len("data:") && string(line[:len("data:")]) == "data:":
+		r.wholeData(p, line[len("data:"):], end)
+	case len(line) >= len("event:") && string(line[:len("event:")]) == "event:":
+		r.name = r.judgeName(dropSpace(line[len("event:"):]), false)
 	default: // another field, or one without a colon
 		r.text(line)
 		r.endLine()
@@ -209,7 +206,7 @@ func (r *reader) wholeData(p, value []byte, end int) {
 		r.scanning = true
 	case r.ep != ChatCompletions:
 		r.scanning = !r.named() // a named event is judged by its name
-	case bytes.HasPrefix(value, doneBytes):
+	case len(value) >= len(doneData) && string(value[:len(doneData)]) == doneData:
 	case len(value) <= maxCopied:
 		r.lastData, r.copied = append(r.lastData[:0], value...), true
 	default:
