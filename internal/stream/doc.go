@@ -59,7 +59,11 @@
 // event whose data has a top-level "error" into a *ssestream.StreamError;
 // openai-python (src/openai/_streaming.py) raises APIError the same way.
 // A chat stream that simply stops ends both without an error, which is
-// why the watcher must speak up.
+// why the watcher must speak up. The watcher takes a chunk with a
+// top-level "error" (not null) for the end of the stream when nothing but
+// [DONE] follows it, as upstreams send it; the SDKs stop at such a chunk
+// anyway. Judging only the last chunk spares every other chunk a search
+// through its JSON.
 //
 // /v1/responses: each event has an "event:" line naming it and data whose
 // "type" repeats the name, with a "sequence_number" counting from 0
@@ -136,5 +140,9 @@
 // upstream's body fails after the status line (the watcher recovers it).
 // A compressed stream cannot be judged: a proxy that wants its streams
 // watched should not forward the client's Accept-Encoding (Go's transport
-// then asks for gzip itself and decompresses).
+// then asks for gzip itself and decompresses). A proxy should also be
+// handed the request body read into memory, as flexguard's chain does:
+// an HTTP/1 server stops reading a request's body once the response has
+// started, and a transport still forwarding that body then drops its
+// upstream connection mid-stream (golang/go#40747).
 package stream

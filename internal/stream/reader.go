@@ -11,10 +11,10 @@ import "bytes"
 // when the stream ends is never dispatched, so a client cannot have seen
 // it, and the reader does not count it either.
 //
-// The reader keeps no line and no data: only the few bytes it compares
-// (a field name, the event name, the first bytes of the data) and the
-// JSON scanner's state. Its memory is the same for a 100-byte stream and
-// a 100 MB one.
+// The reader keeps no line and no data beyond the few bytes it compares
+// (a field name, the event name, the first bytes of the data), the JSON
+// scanner's state and a copy of chat's last chunk, at most 64 KiB. Its
+// memory is the same for a 100-byte stream and a 100 MB one.
 type reader struct {
 	ep   Endpoint
 	json topLevel

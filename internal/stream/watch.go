@@ -176,8 +176,11 @@ func (wt *watcher) finish(ww *watchedWriter, r *http.Request, recovered any) {
 	if cause == nil && aborted {
 		cause = http.ErrAbortHandler
 	}
+	if ww.mode == modeUndecided && cause == nil {
+		ww.decide(http.StatusOK) // the answer net/http sends for a handler that wrote nothing
+	}
 	switch {
-	case ww.mode == modePass || (ww.mode == modeUndecided && cause == nil):
+	case ww.mode == modePass:
 		o.Kind, o.Err = Passthrough, cause
 		if ww.writeErr != nil {
 			o.Kind, o.Err = ClientGone, ww.writeErr

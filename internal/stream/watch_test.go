@@ -302,6 +302,9 @@ func TestWatchAnswers502WhenNothingReachedTheClient(t *testing.T) {
 			{"when the stream is cut before its first event", sseUpstream(nil, true)},
 			{"when the stream is cut inside its first event", sseUpstream([]string{f.events[0][:10]}, true)},
 			{"when the upstream fails before its status line", func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }},
+			{"when the handler returns with a stream's header and nothing else", func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+			}},
 		}
 		for _, tc := range cases {
 			for _, via := range viaProxyOrNot {
