@@ -14,7 +14,7 @@ import (
 // catalogErrorObject returns upstream_stream_failed's error object, the
 // inside of the catalog's {"error":{...}} body.
 func catalogErrorObject() []byte {
-	body, err := apierrors.New(apierrors.UpstreamStreamFailed).MarshalJSON()
+	body, err := apierrors.New(apierrors.UpstreamStreamFailed, "", "").MarshalJSON()
 	var envelope struct {
 		Error json.RawMessage `json:"error"`
 	}
@@ -26,5 +26,5 @@ func catalogErrorObject() []byte {
 
 // writeCatalogError answers 502 upstream_stream_failed.
 func writeCatalogError(w http.ResponseWriter, _ *http.Request, _ error) {
-	apierrors.Write(w, apierrors.New(apierrors.UpstreamStreamFailed))
+	apierrors.Write(w, apierrors.New(apierrors.UpstreamStreamFailed, "", ""))
 }
