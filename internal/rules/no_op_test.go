@@ -9,40 +9,29 @@ import (
 	apierrors "github.com/flexinference/flexguard/errors"
 )
 
-func TestIsZeroComparesDecimalsExactly(t *testing.T) {
+// isZero compares decimals exactly; isEmptyObject ignores whitespace only.
+func TestNoOpValueTests(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw  string
-		want bool
+	tests := map[string]struct {
+		test    func(string) bool
+		yes, no []string
 	}{
-		{"0", true}, {"-0", true}, {"0.0", true}, {"-0.000", true}, {"0e0", true}, {"0E+5", true}, {"0e-7", true},
-		{"0.00e9999999999", true}, {"-0.0E-0000000000000000001", true},
-		{"1", false}, {"-1", false}, {"0.1", false}, {"0.0000000000000000000000001", false}, {"1e-9999999999", false},
-		{"10e-1", false}, {"0.01e2", false}, {`"0"`, false}, {"false", false}, {"null", false}, {"[]", false},
-		{"{}", false}, {"[0]", false}, {"", false},
+		"isZero": {isZero,
+			[]string{"0", "-0", "0.0", "-0.000", "0e0", "0E+5", "0e-7", "0.00e9999999999", "-0.0E-0000000000000000001"},
+			[]string{"1", "-1", "0.1", "0.0000000000000000000000001", "1e-9999999999", "10e-1", "0.01e2", `"0"`, "false", "null", "[]", "{}", "[0]", ""}},
+		"isEmptyObject": {isEmptyObject,
+			[]string{"{}", "{ }", "{\n\t\r }"},
+			[]string{`{"1":0}`, `{"":null}`, "[]", "null", `"{}"`, "0", "{"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tt.want, isZero(tt.raw))
-		})
-	}
-}
-
-func TestIsEmptyObject(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		raw  string
-		want bool
-	}{
-		{"{}", true}, {"{ }", true}, {"{\n\t\r }", true},
-		{`{"1":0}`, false}, {`{"":null}`, false}, {"[]", false}, {"null", false}, {`"{}"`, false}, {"0", false}, {"{", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tt.want, isEmptyObject(tt.raw))
-		})
+	for name, tt := range tests {
+		for want, raws := range map[bool][]string{true: tt.yes, false: tt.no} {
+			for _, raw := range raws {
+				t.Run(name+"("+raw+")", func(t *testing.T) {
+					t.Parallel()
+					assert.Equal(t, want, tt.test(raw))
+				})
+			}
+		}
 	}
 }
 
