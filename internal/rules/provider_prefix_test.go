@@ -247,3 +247,27 @@ func FuzzProviderPrefixes(f *testing.F) {
 		require.Nil(t, cerr, "native name %q", native)
 	})
 }
+
+// BenchmarkProviderMatch measures the prefix table on every request:
+// the built-in table, and one of real clients' routes.
+func BenchmarkProviderMatch(b *testing.B) {
+	for _, bc := range []struct {
+		name     string
+		prefixes map[string][]string
+		model    string
+	}{
+		{"built-in/unclaimed", nil, "gpt-5.5-mini"},
+		{"built-in/claude", nil, "claude-sonnet-4-5"},
+		{"real-clients/bedrock", realClients, "global.anthropic.claude-opus-4-6-v1"},
+		{"real-clients/unclaimed", realClients, "gpt-5.5-mini"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := newEngine(b, Config{ProviderPrefixes: bc.prefixes})
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.model)))
+			for b.Loop() {
+				e.prefixes.match(bc.model)
+			}
+		})
+	}
+}
