@@ -21,6 +21,12 @@
 //
 //	{"max_body_bytes": 1000000, "default_start_within": "", "flex_models": {"openai": ["gpt-5.5", "o3"], "gemini": ["gemini-3-pro"]}}
 //
+// Two more keys serve real clients, both off by default: provider_prefixes
+// judges routed names such as "anthropic/claude-…" or
+// "us.anthropic.claude-…" as their provider's, and accept_no_op_defaults
+// lets "presence_penalty": 0 and the like through (see the validate
+// package's "Providers" and "No-op values").
+//
 // -strict rejects any JSON object that repeats a key, as invalid_json.
 //
 // -dialect renders every error in another gateway's shape, for clients
