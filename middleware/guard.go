@@ -53,7 +53,8 @@ type Options struct {
 
 	// ErrorWriter renders a rejection, to answer in a gateway's own error
 	// shape (see package errors/dialect). It is not called for
-	// client_closed_request: nobody is listening. Default: apierrors.Write.
+	// client_closed_request: that connection is aborted, unanswered.
+	// Default: apierrors.Write.
 	ErrorWriter func(w http.ResponseWriter, r *http.Request, err *apierrors.Error)
 
 	// OnReject is told of every rejection, client_closed_request included,
@@ -177,15 +178,19 @@ func (g *Guard) through(p piece, needs string, next http.Handler) http.Handler {
 	})
 }
 
-// reject answers err: it tells OnReject, then writes the error, except to
-// a client that has gone.
+// reject answers err: it tells OnReject, then writes the error. A client
+// that has gone or stalled gets nothing: returning without a word would
+// make the server send an empty 200, so the handler panics with
+// http.ErrAbortHandler, net/http's way to drop the connection (HTTP/1) or
+// reset the stream (HTTP/2) without an answer or a logged stack.
 func (g *Guard) reject(w http.ResponseWriter, r *http.Request, err *apierrors.Error) {
 	if g.opts.OnReject != nil {
 		g.opts.OnReject(r, err)
 	}
-	if err.Code() != apierrors.ClientClosedRequest {
-		g.opts.ErrorWriter(w, r, err)
+	if err.Code() == apierrors.ClientClosedRequest {
+		panic(http.ErrAbortHandler)
 	}
+	g.opts.ErrorWriter(w, r, err)
 }
 
 // asAPIError returns the *apierrors.Error in err, or internal_error for any
