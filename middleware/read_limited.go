@@ -3,16 +3,14 @@ package middleware
 import (
 	"io"
 	"net/http"
-	"sync"
 )
 
 // A declared Content-Length is a promise, not bytes: memory for a body
 // follows what has arrived. A body that fits in one stage chunk gets its
-// buffer at once. A longer one is staged in pooled chunks until a share
-// of its declared length has come, and only then gets one buffer of its
-// full length, so a client that declares a megabyte and sends a byte
-// holds one chunk, and an honest body is copied once, in part, and
-// allocated once.
+// buffer at once. A longer one is staged in spare chunks until a share of
+// its declared length has come, and only then gets one buffer of its full
+// length, so a client that declares a megabyte and sends a byte holds one
+// chunk, and an honest body is copied once, in part, and allocated once.
 const (
 	// stageChunk is the most a declared length buys before its bytes
 	// arrive, and the unit bodies are staged in.
@@ -24,11 +22,32 @@ const (
 	// firstChunked is the first buffer of a body without a length; it
 	// doubles as bytes arrive.
 	firstChunked = 512
+	// spareChunks is how many stage chunks are kept between requests:
+	// enough for a few large bodies at once, a bounded 2 MiB.
+	spareChunks = 64
 )
 
-// stagePool holds the stage chunks between requests: they are copied out
-// of before a body is handed on, so no request keeps one.
-var stagePool = sync.Pool{New: func() any { return new([stageChunk]byte) }}
+// spares holds stage chunks between requests (their bytes are copied out
+// before a body is handed on, so no request keeps one). It is a channel
+// rather than a sync.Pool, which empties at every collection, and large
+// bodies make collections frequent.
+var spares = make(chan *[stageChunk]byte, spareChunks)
+
+func takeChunk() *[stageChunk]byte {
+	select {
+	case c := <-spares:
+		return c
+	default:
+		return new([stageChunk]byte)
+	}
+}
+
+func returnChunk(c *[stageChunk]byte) {
+	select {
+	case spares <- c:
+	default: // enough spares: the collector takes this one
+	}
+}
 
 // readLimited reads the body, failing with *http.MaxBytesError past limit.
 // A declared length (at most limit: BodyLimit's check has run) is read up
@@ -63,12 +82,12 @@ func readDeclared(src io.Reader, want int64) (_ []byte, eof bool, err error) {
 	chunks := held[:0]
 	defer func() {
 		for _, c := range chunks {
-			stagePool.Put(c)
+			returnChunk(c)
 		}
 	}()
 	var staged, last int64
 	for !eof && staged*stageShare < want {
-		c := stagePool.Get().(*[stageChunk]byte)
+		c := takeChunk()
 		chunks = append(chunks, c)
 		var part []byte
 		if part, eof, err = readInto(c[:0], src, stageChunk); err != nil {
