@@ -88,7 +88,7 @@
 //     see another path than the one judged.
 //   - Memory for a body follows the bytes that arrive, not the length
 //     declared: a body longer than a small first chunk is staged in
-//     pooled chunks until a quarter of its declared length has arrived,
+//     reused chunks until a quarter of its declared length has arrived,
 //     then moved into one buffer of its full length. A client that
 //     declares a megabyte and sends a byte holds one chunk; an honest body
 //     still ends in one buffer, of its exact length.
