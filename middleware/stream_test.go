@@ -1,7 +1,6 @@
 package middleware_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
@@ -52,66 +51,13 @@ func (sr *streamRecorder) heard() []heard {
 	return append([]heard(nil), sr.calls...)
 }
 
-// sseUpstream is a handler that answers like a provider's stream: parts
-// written and flushed one by one, then an abort when abort is set, as a
-// reverse proxy aborts when the upstream's body breaks off.
-func sseUpstream(parts []string, abort bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.Header().Set("X-Upstream", "yes")
-		flusher := w.(http.Flusher)
-		for _, p := range parts {
-			_, _ = io.WriteString(w, p)
-			flusher.Flush()
-		}
-		if abort {
-			panic(http.ErrAbortHandler)
-		}
-	}
-}
-
-// streamEnd is what a stream case must end as.
-type streamEnd struct {
-	status int
-	end    middleware.StreamEnd
-	// body is what the client must read before any error event; frame
-	// says that one error event must follow it.
-	body  string
-	frame bool
-	// code is what OnReject must hear, "" for nothing.
-	code apierrors.Code
-}
-
+// Each way a stream can end, per endpoint: what the client reads, what
+// OnReject hears and what StreamResultFrom says.
 func TestStreamAnswersEveryWayAStreamCanEnd(t *testing.T) {
 	t.Parallel()
 	for _, f := range streamtest.Fixtures {
-		cases := []struct {
-			name    string
-			handler http.HandlerFunc
-			want    streamEnd
-		}{
-			{"a stream that ends with its terminal event passes through as sent",
-				sseUpstream(f.EndingWith(f.Terminal), false),
-				streamEnd{200, middleware.StreamClean, f.Whole() + f.Terminal, false, ""}},
-			{"a stream that ends with the upstream's error event passes through as sent",
-				sseUpstream(f.EndingWith(f.UpstreamError), false),
-				streamEnd{200, middleware.StreamUpstreamError, f.Whole() + f.UpstreamError, false, ""}},
-			{"a stream that ends without its terminal event gets one error event",
-				sseUpstream(f.Events, false),
-				streamEnd{200, middleware.StreamFailedMidStream, f.Whole(), true, apierrors.UpstreamStreamFailed}},
-			{"a stream cut inside an event loses the half event and gets one error event",
-				sseUpstream([]string{f.Cut()}, true),
-				streamEnd{200, middleware.StreamFailedMidStream, f.Whole(), true, apierrors.UpstreamStreamFailed}},
-			{"a stream cut before its first byte is a 502",
-				sseUpstream(nil, true),
-				streamEnd{502, middleware.StreamFailedBeforeBody, "", false, apierrors.UpstreamStreamFailed}},
-			{"a stream cut inside its first event is a 502",
-				sseUpstream([]string{f.Events[0][:len(f.Events[0])/2]}, true),
-				streamEnd{502, middleware.StreamFailedBeforeBody, "", false, apierrors.UpstreamStreamFailed}},
-		}
-		for _, tc := range cases {
-			t.Run(f.Name()+": "+tc.name, func(t *testing.T) {
+		for _, tc := range f.Cases() {
+			t.Run(f.Name()+": "+tc.Name, func(t *testing.T) {
 				t.Parallel()
 				var sr streamRecorder
 				var after middleware.StreamResult
@@ -119,39 +65,24 @@ func TestStreamAnswersEveryWayAStreamCanEnd(t *testing.T) {
 				// A middleware of the embedder's between Handler and Stream
 				// reads the result once the handler has returned.
 				h := g.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					g.Stream(tc.handler).ServeHTTP(w, r)
+					g.Stream(tc.Upstream).ServeHTTP(w, r)
 					var ok bool
 					after, ok = middleware.StreamResultFrom(r.Context())
 					assert.True(t, ok, "StreamResultFrom after the handler")
 				}))
 				rec := serve(h, post(f.Path, f.Body))
 
-				require.Equal(t, tc.want.status, rec.Code, rec.Body.String())
-				got := rec.Body.String()
-				if tc.want.status == http.StatusBadGateway {
-					require.NoError(t, conformance.CheckErrorAnswer(rec.Code, rec.Header(), rec.Body.Bytes(), 502, "upstream_stream_failed", ""))
-					assert.Empty(t, rec.Header().Get("X-Upstream"), "the 502 carries none of the upstream's headers")
-				} else {
-					assert.Equal(t, "yes", rec.Header().Get("X-Upstream"))
-					require.True(t, strings.HasPrefix(got, tc.want.body), "the whole events reach the client as sent: %q", got)
-					rest := got[len(tc.want.body):]
-					if tc.want.frame {
-						require.NoError(t, streamtest.CheckErrorFrame(f.Path, []byte(rest), len(f.Events)))
-					} else {
-						assert.Empty(t, rest)
-					}
-				}
-
-				assert.Equal(t, tc.want.end, after.End, "ended %s", after.End)
-				assert.Equal(t, int64(len(tc.want.body)), after.Bytes, "bytes from the handler that reached the client")
+				require.NoError(t, tc.CheckAnswer(f, rec.Code, rec.Header(), rec.Body.Bytes()))
+				assert.Equal(t, tc.End, after.End.String())
+				assert.Equal(t, int64(len(tc.Body)), after.Bytes, "bytes from the handler that reached the client")
 				calls := sr.heard()
-				if tc.want.code == "" {
+				if !tc.Failed() {
 					assert.Empty(t, calls)
 					assert.NoError(t, after.Err)
 					return
 				}
 				require.Len(t, calls, 1, "OnReject hears the failure once")
-				assert.Equal(t, tc.want.code, calls[0].code)
+				assert.Equal(t, apierrors.UpstreamStreamFailed, calls[0].code)
 				assert.True(t, calls[0].ok, "StreamResultFrom in OnReject")
 				assert.Equal(t, after, calls[0].stream)
 				assert.Error(t, after.Err)
@@ -278,7 +209,7 @@ func TestStreamOfAGuardForOneEndpointJudgesThatEndpointsStream(t *testing.T) {
 	t.Parallel()
 	f := streamtest.Fixtures[2]
 	g := newGuard(t, middleware.Options{Endpoint: validate.Messages})
-	rec := serve(g.Stream(sseUpstream(f.Events, false)), post("/anthropic/v1/messages", f.Body))
+	rec := serve(g.Stream(streamtest.Upstream(f.Events, false)), post("/anthropic/v1/messages", f.Body))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	got := rec.Body.String()
 	require.True(t, strings.HasPrefix(got, f.Whole()), got)
@@ -323,14 +254,9 @@ func TestStreamCancelsTheHandlerWhenTheClientGoesAway(t *testing.T) {
 				<-r.Context().Done()
 			})))
 			baseline := runtime.NumGoroutine()
-			transport := &http.Transport{}
-			res, err := (&http.Client{Transport: transport}).Post(srv.URL+f.Path, "application/json", strings.NewReader(f.Body))
-			require.NoError(t, err)
-			first, err := bufio.NewReader(res.Body).ReadString('\n')
+			first, err := streamtest.LeaveAfterFirstLine(t.Context(), srv.URL+f.Path, f.Body)
 			require.NoError(t, err)
 			assert.Equal(t, strings.SplitAfter(f.Events[0], "\n")[0], first)
-			require.NoError(t, res.Body.Close()) // the client goes away mid-stream
-			transport.CloseIdleConnections()
 
 			select {
 			case <-stopped:
