@@ -99,9 +99,11 @@ type StreamResult struct {
 	Bytes int64
 	// Events counts the whole events of a stream that reached the client.
 	Events int64
-	// Err is what went wrong: the upstream's error (from FailStream or the
-	// body's read), the client's, or "the stream ended without its
-	// terminal event"; nil when nothing did. It holds no client text.
+	// Err is what went wrong: the cause given to FailStream,
+	// http.ErrAbortHandler for a handler that aborted (as a reverse proxy
+	// does when the upstream's body breaks off), the client's write error
+	// or its context's cause, or "the stream ended without its terminal
+	// event"; nil when nothing did. It holds no client text.
 	Err error
 }
 
