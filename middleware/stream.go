@@ -40,7 +40,7 @@ import (
 // line with the first event, so that a 502 is still possible until then;
 // a client cannot use half an event anyway. The event stream formats and
 // the error event of each endpoint are documented, with their sources, in
-// the package doc of internal/stream. The error event carries the
+// internal/stream/doc.go. The error event carries the
 // catalog's object ({"message","type","code","param"}, the shape the
 // OpenAI and Anthropic SDKs parse) whatever Options.ErrorWriter is: it is
 // read by the endpoint's SDK, not by the gateway's own error parser.
