@@ -73,6 +73,13 @@
 // a billable request (a duration on an OpenAI or Gemini model; a failed
 // lookup is internal_error).
 //
+// After the handler starts, only when it is wrapped in the middleware's
+// Stream: upstream_stream_failed (502, or an error event in the stream
+// once part of it has reached the client) when the upstream fails or its
+// stream ends without the endpoint's terminal event;
+// client_closed_request (499, reported, not written) when the client goes
+// away first.
+//
 // # What "set" means
 //
 // A field is set when it is present and not null: "seed": null is the

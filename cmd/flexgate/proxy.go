@@ -9,6 +9,7 @@ import (
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/errors/dialect"
 	"github.com/flexinference/flexguard/internal/clienttext"
+	"github.com/flexinference/flexguard/middleware"
 )
 
 // upstreamUnreachable answers a request the upstream did not answer.
@@ -26,17 +27,25 @@ func upstreamUnreachable() *apierrors.Error {
 
 // newProxy forwards valid requests to target: the body the client sent
 // (the chain hands on the exact bytes with their Content-Length) and its
-// headers, less the hop-by-hop ones, plus X-Forwarded-*. Responses are
-// flushed as they arrive, so server-sent events stream through.
+// headers, less the hop-by-hop ones and Accept-Encoding, plus
+// X-Forwarded-*. Responses are flushed as they arrive, so server-sent
+// events stream through, watched by the Guard's Stream: an upstream that
+// gives no answer is left to it (FailStream), and Accept-Encoding is not
+// forwarded because a compressed stream cannot be watched (Go's transport
+// then asks for gzip itself and decompresses).
 func newProxy(target *url.URL, logger *slog.Logger, writeError dialect.Writer) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.SetXForwarded()
+			pr.Out.Header.Del("Accept-Encoding")
 		},
 		FlushInterval: -1,
 		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if middleware.FailStream(r, err) {
+				return // Stream answers, and OnReject logs it
+			}
 			if r.Context().Err() != nil {
 				// The client went away; nobody is left to answer.
 				logger.Info("client closed the request before the upstream answered",

@@ -149,7 +149,9 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 }
 
 // newServer builds the gateway: the guard in front of the echo or the
-// proxy, in an http.Server with cfg's limits.
+// proxy, in an http.Server with cfg's limits. The proxy's answers are
+// watched (Stream); the echo's are not: it answers JSON, which the
+// watcher would only pass through at the cost of a few allocations.
 func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 	if cfg.dialect == nil {
 		cfg.dialect = dialect.FlexInference
@@ -162,12 +164,12 @@ func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var next http.Handler = http.HandlerFunc(echo)
+	handler := guard.Handler(http.HandlerFunc(echo))
 	if cfg.upstream != nil {
-		next = newProxy(cfg.upstream, logger, cfg.dialect)
+		handler = guard.Stream(newProxy(cfg.upstream, logger, cfg.dialect))
 	}
 	return &http.Server{
-		Handler:           guard.Handler(next),
+		Handler:           handler,
 		ReadHeaderTimeout: cfg.timeouts.readHeader,
 		ReadTimeout:       cfg.timeouts.read,
 		IdleTimeout:       cfg.timeouts.idle,
@@ -180,6 +182,10 @@ func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 // rejected request.
 func logRejection(logger *slog.Logger) func(*http.Request, *apierrors.Error) {
 	return func(r *http.Request, e *apierrors.Error) {
+		if s, ok := middleware.StreamResultFrom(r.Context()); ok {
+			logStreamFailure(logger, r, e, s)
+			return
+		}
 		var param any // null in the log, as in the error body
 		if p := e.Param(); p != "" {
 			param = p
