@@ -21,7 +21,8 @@
 // The Guard's other middlewares are pieces of Handler, for a gateway that
 // wants its own middleware in between or only the first checks: Route,
 // BodyLimit, JSONBody, Model, Parameters, StartWithin, Provider, TokenCap,
-// Schema, ProviderKey and Billing, in the order of checks. A piece runs
+// Schema, ProviderKey and Billing, in the order of checks, and Stream
+// after them all (see Streams). A piece runs
 // every check up to and including its own that no piece of the same Guard
 // in front of it has run, so a piece never lets through what an earlier
 // check would refuse, and a stack of pieces answers exactly as Handler
@@ -34,6 +35,34 @@
 // body and one record of what ran. A stack costs an allocation or two more
 // per request than Handler alone (each piece that changes the request
 // copies it).
+//
+// # Streams
+//
+// Stream is the last piece: Handler, then a watch on the handler's answer
+// on its way to the client, for a handler that relays an upstream (a
+// reverse proxy). A non-2xx answer, or anything but an event stream,
+// passes through byte for byte; a stream that ends with its endpoint's
+// terminal event or the upstream's error event passes through as sent.
+// A stream the upstream cuts short, or that ends without its terminal
+// event, is answered upstream_stream_failed: a 502 (through
+// Options.ErrorWriter) if no body byte has reached the client yet,
+// otherwise one error event in the endpoint's own format, and the
+// response ends. A client that goes away cancels the handler's context
+// at once and is reported as client_closed_request.
+//
+//	guard.Stream(proxy) // every check, then the watch
+//
+// A reverse proxy calls FailStream in its ErrorHandler and drops the
+// client's Accept-Encoding (a compressed stream cannot be read).
+// Options.OnReject hears each failure once, and StreamResultFrom tells how
+// the answer ended and how many bytes reached the client.
+//
+// Handler does not watch, by decision: the watcher must see every write
+// of the handler (router adapters that write to their own writer hide
+// them), it releases a stream one whole event at a time, and it costs
+// a few allocations per request and a read of every streamed byte. A
+// gateway that relays streams should use Stream; the cost of leaving it
+// out is that a cut stream looks finished to the client.
 //
 // # Two ways to mount
 //

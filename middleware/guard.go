@@ -52,14 +52,17 @@ type Options struct {
 	OrgOverdue func(r *http.Request) (bool, error)
 
 	// ErrorWriter renders a rejection, to answer in a gateway's own error
-	// shape (see package errors/dialect). It is not called for
-	// client_closed_request: that connection is aborted, unanswered.
-	// Default: apierrors.Write.
+	// shape (see package errors/dialect), Stream's 502 included. It is not
+	// called for client_closed_request: nobody is listening (a body read
+	// cut short aborts the connection, unanswered). Default:
+	// apierrors.Write.
 	ErrorWriter func(w http.ResponseWriter, r *http.Request, err *apierrors.Error)
 
 	// OnReject is told of every rejection, client_closed_request included,
-	// before the error is written: for metrics and logs. It must not
-	// write to the response. Default: nil.
+	// before the error is written: for metrics and logs. A failure that
+	// Stream sees after the handler has started is told once the watcher
+	// has answered, with StreamResultFrom(r.Context()) saying how far the
+	// answer got. It must not write to the response. Default: nil.
 	OnReject func(r *http.Request, err *apierrors.Error)
 }
 
@@ -74,7 +77,9 @@ type Options struct {
 // the same Guard in front of it has run. Model on its own routes, reads
 // the body and judges the model; Model then TokenCap judge the model in the
 // first and the rest in the second. Any stack of pieces therefore answers
-// exactly as Handler would, up to its last piece.
+// exactly as Handler would, up to its last piece. Stream is the last
+// piece: Handler, then a watch on the answer (see Stream for why Handler
+// does not watch).
 type Guard struct {
 	opts   Options
 	engine *rules.Engine

@@ -22,6 +22,12 @@
 //
 //	{"max_body_bytes": 1000000, "default_start_within": "", "flex_models": {"openai": ["gpt-5.5", "o3"], "gemini": ["gemini-3-pro"]}}
 //
+// Two more keys serve real clients, both off by default: provider_prefixes
+// judges routed names such as "anthropic/claude-…" or
+// "us.anthropic.claude-…" as their provider's, and accept_no_op_defaults
+// lets "presence_penalty": 0 and the like through (see the validate
+// package's "Providers" and "No-op values").
+//
 // -strict rejects any JSON object that repeats a key, as invalid_json.
 //
 // -dialect renders every error in another gateway's shape, for clients
@@ -43,9 +49,11 @@
 // body bytes with a Content-Length (also when the client sent chunked),
 // at the very path that was validated (one spelled with percent-escapes
 // is unknown_url, never forwarded), with the client's headers less the
-// hop-by-hop ones and Expect, and with X-Forwarded-For, X-Real-IP,
-// X-Forwarded-Host and -Proto. Responses are flushed as they arrive, so
-// server-sent events stream through. An upstream that cannot be reached,
+// hop-by-hop ones, Expect and Accept-Encoding, and with X-Forwarded-For,
+// X-Real-IP, X-Forwarded-Host and -Proto. Responses are flushed as they
+// arrive, so server-sent events stream through, watched by
+// middleware.Guard.Stream so that a stream cut short never looks
+// finished. An upstream that cannot be reached,
 // or fails before answering, is answered 502 upstream_stream_failed: of
 // the catalog's two candidates it is the one whose status says the fault
 // lies behind the gateway and a retry may work; internal_error (500)
@@ -55,8 +63,8 @@
 // everything to one upstream: up to 512 idle connections kept, for 90
 // seconds, so that bursts reuse connections rather than dial new ones;
 // dials and TLS handshakes bounded at 10 seconds; HTTP/2 to an https
-// upstream; no transparent compression (Accept-Encoding and
-// Content-Encoding pass through as they are); and no overall timeout. The
+// upstream; Go's transparent gzip, so that a compressed stream is
+// decompressed and can be watched; and no overall timeout. The
 // answer must start within 15 minutes, the longest start_within (a flex
 // request may wait 10 minutes before it starts) plus room for a request
 // that does not stream, whose headers come with the whole answer; once it

@@ -374,7 +374,7 @@ func TestProxyStreamsAndForwardsExactBytes(t *testing.T) {
 		case <-r.Context().Done():
 			return
 		}
-		_, _ = io.WriteString(w, "data: 2\n\n")
+		_, _ = io.WriteString(w, "event: response.completed\ndata: 2\n\n")
 	}))
 	t.Cleanup(upstream.Close)
 	t.Cleanup(func() {
@@ -405,7 +405,7 @@ func TestProxyStreamsAndForwardsExactBytes(t *testing.T) {
 	close(release)
 	rest, err := io.ReadAll(events)
 	require.NoError(t, err)
-	assert.Equal(t, "\ndata: 2\n\n", string(rest))
+	assert.Equal(t, "\nevent: response.completed\ndata: 2\n\n", string(rest))
 
 	got := <-seen
 	assert.Equal(t, body, got.body, "the upstream gets the exact bytes")

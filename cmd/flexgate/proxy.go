@@ -12,6 +12,7 @@ import (
 	"github.com/flexinference/flexguard/errors/dialect"
 	"github.com/flexinference/flexguard/internal/clientaddr"
 	"github.com/flexinference/flexguard/internal/clienttext"
+	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
 
@@ -47,10 +48,9 @@ const (
 )
 
 // newUpstreamTransport returns the proxy's own transport: HTTP/2 to https
-// upstreams, a pool sized for a gateway, bounded dials and handshakes, no
-// overall timeout, and no transparent compression, so that the client's
-// Accept-Encoding and the upstream's Content-Encoding pass through as
-// they are.
+// upstreams, a pool sized for a gateway, bounded dials and handshakes, and
+// no overall timeout. It keeps Go's transparent gzip, which lets Stream
+// read an event stream the upstream compresses.
 func newUpstreamTransport() *http.Transport {
 	dialer := &net.Dialer{Timeout: upstreamDial, KeepAlive: 30 * time.Second}
 	return &http.Transport{
@@ -62,16 +62,19 @@ func newUpstreamTransport() *http.Transport {
 		IdleConnTimeout:       upstreamIdle,
 		TLSHandshakeTimeout:   upstreamHandshake,
 		ResponseHeaderTimeout: upstreamResponseHeader,
-		DisableCompression:    true,
 	}
 }
 
 // newProxy forwards valid requests to target over transport: the body the
 // client sent (the chain hands on the exact bytes with their
 // Content-Length) at the path that was validated, and its headers, less
-// the hop-by-hop ones and Expect, plus X-Forwarded-For and X-Real-IP as
-// clients resolves them and X-Forwarded-Host and -Proto. Responses are
-// flushed as they arrive, so server-sent events stream through.
+// the hop-by-hop ones, Expect and Accept-Encoding, plus X-Forwarded-For
+// and X-Real-IP as clients resolves them and X-Forwarded-Host and -Proto.
+// Responses are flushed as they arrive, so server-sent events stream
+// through, watched by the Guard's Stream: an upstream that gives no answer
+// is left to it (FailStream), and Accept-Encoding is not forwarded because
+// a compressed stream cannot be watched (the transport then asks for gzip
+// itself and decompresses).
 func newProxy(target *url.URL, transport http.RoundTripper, clients clientaddr.Resolver, logger *slog.Logger, writeError dialect.Writer) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -92,11 +95,15 @@ func newProxy(target *url.URL, transport http.RoundTripper, clients clientaddr.R
 			// transport wait for an upstream 100 that may never come, and
 			// pass a second 100 to the client when it does.
 			pr.Out.Header.Del("Expect")
+			pr.Out.Header.Del("Accept-Encoding")
 		},
 		Transport:     transport,
 		FlushInterval: -1,
 		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if middleware.FailStream(r, err) {
+				return // Stream answers, and OnReject logs it
+			}
 			if r.Context().Err() != nil {
 				// The client went away; nobody is left to answer.
 				logger.Info("client closed the request before the upstream answered",

@@ -296,5 +296,4 @@ func TestUpstreamTransportSuitsFlexTraffic(t *testing.T) {
 
 	assert.Greater(t, transport.ResponseHeaderTimeout, validate.MaxStartWithin, "time to start answering")
 	assert.GreaterOrEqual(t, transport.MaxIdleConnsPerHost, 32, "idle connections kept per upstream")
-	assert.True(t, transport.DisableCompression, "encodings pass through untouched")
 }

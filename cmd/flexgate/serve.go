@@ -186,6 +186,9 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 
 // newServer builds the gateway: the guard in front of the echo or the
 // proxy, in an http.Server with cfg's limits, protocols and certificate.
+// The proxy's answers are watched (Stream); the echo's are not: it
+// answers JSON, which the watcher would only pass through at the cost of a
+// few allocations.
 func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 	if cfg.dialect == nil {
 		cfg.dialect = dialect.FlexInference
@@ -198,20 +201,18 @@ func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var (
-		next     http.Handler = http.HandlerFunc(echo)
-		upstream *http.Transport
-	)
+	handler := guard.Handler(http.HandlerFunc(echo))
+	var upstream *http.Transport
 	if cfg.upstream != nil {
 		clients, err := clientaddr.NewResolver(cfg.trustedProxies)
 		if err != nil {
 			return nil, err
 		}
 		upstream = newUpstreamTransport()
-		next = newProxy(cfg.upstream, upstream, clients, logger, cfg.dialect)
+		handler = guard.Stream(newProxy(cfg.upstream, upstream, clients, logger, cfg.dialect))
 	}
 	srv := &http.Server{
-		Handler:           guard.Handler(next),
+		Handler:           handler,
 		ReadHeaderTimeout: cfg.timeouts.readHeader,
 		ReadTimeout:       cfg.timeouts.read,
 		IdleTimeout:       cfg.timeouts.idle,
@@ -241,6 +242,10 @@ func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 // rejected request.
 func logRejection(logger *slog.Logger) func(*http.Request, *apierrors.Error) {
 	return func(r *http.Request, e *apierrors.Error) {
+		if s, ok := middleware.StreamResultFrom(r.Context()); ok {
+			logStreamFailure(logger, r, e, s)
+			return
+		}
 		var param any // null in the log, as in the error body
 		if p := e.Param(); p != "" {
 			param = p
