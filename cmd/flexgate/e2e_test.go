@@ -344,6 +344,12 @@ func TestRejectionIsLogged(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(line), &entry), line)
 	assert.Equal(t, float64(405), entry["status"])
 	assert.Nil(t, entry["param"], "a null param is logged as null")
+
+	a = send(t, client, "POST", p.base+"/v1/respons%65s", nil, []byte(`{}`), false)
+	requireError(t, a, 404, "unknown_url", "")
+	line = p.waitLog(t, func(l string) bool { return strings.Contains(l, `"unknown_url"`) })
+	require.NoError(t, json.Unmarshal([]byte(line), &entry), line)
+	assert.Equal(t, "/v1/respons%65s", entry["path"], "the path is logged as sent, escapes and all")
 }
 
 // upstreamSeen is what a test upstream received.

@@ -255,7 +255,7 @@ func logRejection(logger *slog.Logger) func(*http.Request, *apierrors.Error) {
 			slog.String("code", e.Code().String()),
 			slog.Any("param", param),
 			slog.String("method", clienttext.Cut(r.Method)),
-			slog.String("path", clienttext.CutPath(r.URL.Path)),
+			slog.String("path", clienttext.CutPath(r.URL.EscapedPath())), // as sent, as judged
 			slog.String("remote", r.RemoteAddr),
 		)
 	}
