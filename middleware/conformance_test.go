@@ -197,8 +197,7 @@ func runThroughHandler(t *testing.T, c *conformance.Case) {
 	}))
 	sendPriors(h, c)
 	priors = false
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, requestFor(c))
+	rec, aborted := serveAborting(h, requestFor(c))
 
 	if c.WantStatus == http.StatusOK {
 		require.True(t, handled, "the handler must run; got %d %s", rec.Code, rec.Body.String())
@@ -215,9 +214,12 @@ func runThroughHandler(t *testing.T, c *conformance.Case) {
 	assert.Equal(t, c.WantCode, rejected[0].Code().String())
 	assert.Equal(t, c.WantParam, rejected[0].Param())
 	if c.WantCode == apierrors.ClientClosedRequest.String() {
+		assert.True(t, aborted, "the connection of a client that has gone is aborted")
 		assert.Zero(t, rec.Body.Len(), "nothing is written to a client that has gone")
+		assert.Empty(t, rec.Header(), "nothing is written to a client that has gone")
 		return
 	}
+	assert.False(t, aborted, "an answered rejection does not abort")
 	require.NoError(t, c.CheckErrorAnswer(rec.Code, rec.Header(), rec.Body.Bytes()))
 }
 

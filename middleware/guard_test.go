@@ -108,6 +108,7 @@ type answer struct {
 	Status   int
 	Body     string
 	Rejected []string
+	Aborted  bool
 	Handled  bool
 	Received string
 	Result   validate.Result
@@ -137,8 +138,8 @@ func answerOf(t *testing.T, c *conformance.Case, mount func(*middleware.Guard, m
 	}))
 	sendPriors(h, c)
 	a = answer{} // only the case's own request is judged
-	rec := serve(h, requestFor(c))
-	a.Status, a.Body = rec.Code, rec.Body.String()
+	rec, aborted := serveAborting(h, requestFor(c))
+	a.Status, a.Body, a.Aborted = rec.Code, rec.Body.String(), aborted
 	return a
 }
 

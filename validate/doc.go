@@ -43,9 +43,19 @@
 // Then the body's size:
 //
 //   - request_too_large (413): the declared Content-Length is over
-//     Policy.MaxBodyBytes, before any byte of the body is read; then, the
-//     bytes actually sent (chunked, or more than declared) are over it.
-//     Check applies the limit to the bytes it is given.
+//     Policy.MaxBodyBytes, before any byte of the body is read
+//   - invalid_json: a Content-Encoding other than identity, also before
+//     the body is read; the message names the coding, and the body is
+//     neither decoded nor forwarded
+//   - request_too_large (413): the bytes actually sent (chunked, or more
+//     than declared) are over the limit. Check applies the limit to the
+//     bytes it is given.
+//   - a body that cannot be read to its end is never passed on: broken
+//     framing (a malformed chunk) on a connection that still works is
+//     invalid_json naming the framing, and the connection is closed after
+//     the answer; a client that has gone, or has not sent its body within
+//     the server's read timeout, is client_closed_request (499), reported
+//     but not written: the connection is aborted
 //
 // The body, judged by Check:
 //
@@ -91,6 +101,13 @@
 // fails closed), and payment_required (402) for an overdue organisation on
 // a billable request (a duration on an OpenAI or Gemini model; a failed
 // lookup is internal_error).
+//
+// After the handler starts, only when it is wrapped in the middleware's
+// Stream: upstream_stream_failed (502, or an error event in the stream
+// once part of it has reached the client) when the upstream fails or its
+// stream ends without the endpoint's terminal event;
+// client_closed_request (499, reported, not written) when the client goes
+// away first.
 //
 // # What "set" means
 //

@@ -15,34 +15,30 @@ import (
 
 	"github.com/flexinference/flexguard/cmd/flexgate/internal/keysfile"
 	"github.com/flexinference/flexguard/contrib/redislimit"
-	"github.com/flexinference/flexguard/internal/clientaddr"
 	"github.com/flexinference/flexguard/middleware"
 )
 
 // keyConfig is keys and limits as serve's flags ask for them. The zero
 // keyConfig is keys off.
 type keyConfig struct {
-	file           *keysfile.File // nil: keys off
-	acceptXAPIKey  bool
-	trustedProxies []netip.Prefix
-	redis          *redis.Options // nil: the limiters' counts are in process
-	redisTimeout   time.Duration  // zero: redislimit's default
+	file          *keysfile.File // nil: keys off
+	acceptXAPIKey bool
+	redis         *redis.Options // nil: the limiters' counts are in process
+	redisTimeout  time.Duration  // zero: redislimit's default
 }
 
 // keyFlags are serve's flags of keys and limits, as given.
 type keyFlags struct {
-	keys           string
-	acceptXAPIKey  bool
-	trustedProxies string
-	redis          string
-	redisTimeout   time.Duration // zero: redislimit's default
+	keys          string
+	acceptXAPIKey bool
+	redis         string
+	redisTimeout  time.Duration // zero: redislimit's default
 }
 
 // register adds the flags to fs.
 func (f *keyFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.keys, "keys", "", "keys `FILE` (JSON: keys by SHA-256, organisations, limits); turns on API keys (401) and rate limits (429)")
 	fs.BoolVar(&f.acceptXAPIKey, "accept-x-api-key", false, "also take the key from an x-api-key header, as Anthropic's SDKs send it (with -keys)")
-	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "`CIDR,...` of the proxies in front: the client is the right-most X-Forwarded-For address outside them (with -keys)")
 	fs.StringVar(&f.redis, "redis", "", "redis:// `URL` keeping the limits' counts, shared by every flexgate on it (with -keys); default: in process")
 	fs.DurationVar(&f.redisTimeout, "redis-timeout", redislimit.DefaultTimeout, "longest wait for one Redis call; past it the request goes on unlimited (with -redis)")
 }
@@ -54,8 +50,6 @@ func (f keyFlags) load() (keyConfig, error) {
 	switch {
 	case f.keys == "" && f.acceptXAPIKey:
 		return k, errors.New("-accept-x-api-key needs -keys")
-	case f.keys == "" && f.trustedProxies != "":
-		return k, errors.New("-trusted-proxies needs -keys")
 	case f.keys == "" && f.redis != "":
 		return k, errors.New("-redis needs -keys")
 	case f.redisTimeout < 0:
@@ -68,9 +62,6 @@ func (f keyFlags) load() (keyConfig, error) {
 		return k, err
 	}
 	k.acceptXAPIKey = f.acceptXAPIKey
-	if k.trustedProxies, err = clientaddr.ParseTrusted(f.trustedProxies); err != nil {
-		return k, fmt.Errorf("-trusted-proxies: %w", err)
-	}
 	if f.redis != "" {
 		if k.redis, err = redislimit.ParseURL(f.redis); err != nil {
 			return k, fmt.Errorf("-redis: %w", err)
@@ -84,14 +75,15 @@ func (f keyFlags) load() (keyConfig, error) {
 const startupPing = 2 * time.Second
 
 // apply turns keys and limits on in opts, when the keys file is given,
-// and returns what to close at shutdown.
-func (k keyConfig) apply(opts *middleware.Options, logger *slog.Logger) (closeLimiter func(), err error) {
+// with the client as the trusted proxies name it, and returns what to
+// close at shutdown.
+func (k keyConfig) apply(opts *middleware.Options, trusted []netip.Prefix, logger *slog.Logger) (closeLimiter func(), err error) {
 	if k.file == nil {
 		return func() {}, nil
 	}
 	opts.KeyStore = k.file
 	opts.AcceptXAPIKey = k.acceptXAPIKey
-	opts.TrustedProxies = k.trustedProxies
+	opts.TrustedProxies = trusted
 	opts.DefaultOrgLimit = k.file.DefaultRateLimit()
 	opts.HasProviderKey = k.file.HasProviderKey
 	opts.OrgOverdue = k.file.OrgOverdue
@@ -119,21 +111,13 @@ func (k keyConfig) apply(opts *middleware.Options, logger *slog.Logger) (closeLi
 }
 
 // adaptProxy makes the proxy fit for keys: the client's gateway key
-// (Authorization, x-api-key) is never sent upstream, and behind trusted
-// proxies the X-Forwarded-For chain they wrote is kept in front of the
-// peer's address instead of being dropped.
+// (Authorization, x-api-key) is never sent upstream.
 func (k keyConfig) adaptProxy(p *httputil.ReverseProxy) {
 	if k.file == nil {
 		return
 	}
-	resolver, _ := clientaddr.NewResolver(k.trustedProxies) // ParseTrusted made them valid
 	rewrite := p.Rewrite
 	p.Rewrite = func(pr *httputil.ProxyRequest) {
-		if resolver.TrustsPeer(pr.In) {
-			// SetXForwarded appends the peer to what the outbound
-			// request holds.
-			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
-		}
 		rewrite(pr)
 		pr.Out.Header.Del("Authorization")
 		pr.Out.Header.Del("X-Api-Key")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flexinference/flexguard/internal/apikey"
+	"github.com/flexinference/flexguard/internal/clientaddr"
 	"github.com/flexinference/flexguard/internal/conformance"
 )
 
@@ -53,8 +54,9 @@ func TestKeysAndOrgsConformanceOverHTTP(t *testing.T) {
 			}
 			// The peer is always loopback: trusted, it forwards the
 			// case's client.
-			trusted := strings.Trim("127.0.0.1,"+c.TrustedProxies, ",")
-			cfg.keys, err = keyFlags{keys: keysPath, acceptXAPIKey: c.AcceptXAPIKey, trustedProxies: trusted, redis: redisURL}.load()
+			cfg.trustedProxies, err = clientaddr.ParseTrusted(strings.Trim("127.0.0.1,"+c.TrustedProxies, ","))
+			require.NoError(t, err)
+			cfg.keys, err = keyFlags{keys: keysPath, acceptXAPIKey: c.AcceptXAPIKey, redis: redisURL}.load()
 			require.NoError(t, err)
 			p := startInProcess(t, cfg)
 			client := newClient(t)

@@ -21,7 +21,9 @@ const (
 	usageHeader = `flexgate is the flexguard reference gateway and offline request checker.
 
 Usage:
-  flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-keys FILE]
+  flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
+                   [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
+                   [-keys FILE [-accept-x-api-key] [-redis URL [-redis-timeout D]]]
   flexgate check [-policy FILE] [-strict] -endpoint PATH FILE...
   flexgate keygen -org ID
 

@@ -88,11 +88,11 @@ func (c *Case) Path() string {
 }
 
 // UsesTransport reports whether the case depends on more than the body
-// bytes and the policy: the method, the declared length, chunking, a
-// disconnect, or keys and limits (headers, the client, earlier requests).
-// Such cases can only be judged through HTTP.
+// bytes and the policy: the method, a header, the declared length,
+// chunking, a disconnect, or keys and limits (the client, earlier
+// requests). Such cases can only be judged through HTTP.
 func (c *Case) UsesTransport() bool {
-	return c.Method != "POST" || c.Chunked || c.ContentLength >= 0 || c.Disconnect || c.Keys
+	return c.Method != "POST" || len(c.Header) > 0 || c.Chunked || c.ContentLength >= 0 || c.Disconnect || c.Keys
 }
 
 // ClientAddr is the peer's address: @client, or DefaultClient.

@@ -67,4 +67,13 @@
 // Every case starts from empty limiters. A runner over a real connection,
 // whose peer is always loopback, trusts loopback as a proxy and names the
 // case's client in X-Forwarded-For after the case's own entries.
+//
+// # Bodies that cannot be read
+//
+// Some requests cannot be spelled in the format: a malformed chunk, or a
+// client that half-closes, resets or stalls in the middle of its body.
+// Unreadables lists them as raw HTTP/1.1 with what the client does after
+// sending; Play sends one over a real connection and returns what the
+// gateway wrote, and CheckWritten judges it. The chain's tests and
+// flexgate's run the same list.
 package conformance

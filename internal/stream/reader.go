@@ -121,6 +121,9 @@ func (r *reader) feed(p []byte) int {
 		r.text(matched)
 	}
 	safe := -1
+	if !r.afterCR && r.line == lineStart && bytes.IndexByte(p[i:], '\r') < 0 {
+		return r.feedLines(p, i, safe)
+	}
 	lf, cr := -1, -1 // the next LF and CR at or after i; len(p) for none
 	for i < len(p) {
 		if r.afterCR {
@@ -154,6 +157,29 @@ func (r *reader) feed(p []byte) int {
 			r.endLine()
 		}
 		r.afterCR = p[end] == '\r'
+		i = end + 1
+		if r.idle() {
+			safe = i
+		}
+	}
+	return safe
+}
+
+// feedLines is feed from p[i:] for the usual write: it holds no CR, so
+// every line ends at an LF, and it starts at the start of a line. It
+// spares each line the CR bookkeeping of the general loop.
+func (r *reader) feedLines(p []byte, i, safe int) int {
+	for i < len(p) {
+		end := i // a blank line needs no search
+		if p[i] != '\n' {
+			j := bytes.IndexByte(p[i:], '\n')
+			if j < 0 { // the line goes on in the next write
+				r.text(p[i:])
+				return safe
+			}
+			end = i + j
+		}
+		r.wholeLine(p, i, end)
 		i = end + 1
 		if r.idle() {
 			safe = i

@@ -14,21 +14,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// waitForGoroutines waits, within a bound, for the process to be back to
-// baseline goroutines.
-func waitForGoroutines(t *testing.T, baseline int) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for runtime.NumGoroutine() > baseline {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), baseline, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+	"github.com/flexinference/flexguard/internal/streamtest"
+)
 
 // readEvent reads one event, up to its blank line.
 func readEvent(t *testing.T, br *bufio.Reader) string {
@@ -86,7 +74,7 @@ func TestWatchCancelsTheUpstreamWhenTheClientGoesAway(t *testing.T) {
 				assert.Error(t, o.Err)
 				assert.GreaterOrEqual(t, o.Events, int64(1))
 				stop()
-				waitForGoroutines(t, baseline)
+				streamtest.WaitForGoroutines(t, baseline)
 			})
 		}
 	}

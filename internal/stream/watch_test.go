@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flexinference/flexguard/internal/streamtest"
 )
 
 // fixture is a stream of one endpoint as its API sends it.
@@ -66,25 +68,6 @@ var fixtures = []fixture{
 		terminal:      "event: interaction.completed\n" + `data: {"interaction":{"id":"v1_1","status":"completed"},"event_type":"interaction.completed"}` + "\n\nevent: done\ndata: [DONE]\n\n",
 		upstreamError: "event: error\n" + `data: {"error":{"code":"unavailable","message":"The model is overloaded."},"event_type":"error"}` + "\n\n",
 	},
-}
-
-// sseUpstream answers 200 text/event-stream and writes parts, flushing
-// after each; then it returns, or aborts the connection when abort is set.
-func sseUpstream(parts []string, abort bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.Header().Set("X-Upstream", "yes")
-		w.WriteHeader(http.StatusOK)
-		http.NewResponseController(w).Flush()
-		for _, p := range parts {
-			_, _ = io.WriteString(w, p)
-			http.NewResponseController(w).Flush()
-		}
-		if abort {
-			panic(http.ErrAbortHandler)
-		}
-	}
 }
 
 // name is the endpoint's path without "/v1/", for test names.
@@ -239,7 +222,7 @@ func TestWatchRelaysAStreamThatEndsWellByteForByte(t *testing.T) {
 					event string
 				}{{Clean, f.terminal}, {UpstreamError, f.upstreamError}} {
 					sent := strings.Join(f.events, "") + last.event
-					rg := newRig(t, via.proxy, sseUpstream(append(append([]string(nil), f.events...), last.event), false))
+					rg := newRig(t, via.proxy, streamtest.Upstream(append(append([]string(nil), f.events...), last.event), false))
 					res, body := rg.post(t, f.ep)
 					assert.Equal(t, http.StatusOK, res.StatusCode)
 					assert.Equal(t, "yes", res.Header.Get("X-Upstream"))
@@ -274,7 +257,7 @@ func TestWatchEndsAStreamThatStopsShortWithOneErrorFrame(t *testing.T) {
 			for _, via := range viaProxyOrNot {
 				t.Run(f.ep.name()+" "+tc.name+" "+via.name, func(t *testing.T) {
 					t.Parallel()
-					rg := newRig(t, via.proxy, sseUpstream(tc.parts, tc.abort))
+					rg := newRig(t, via.proxy, streamtest.Upstream(tc.parts, tc.abort))
 					res, body := rg.post(t, f.ep)
 					whole := strings.Join(f.events, "")
 					assert.Equal(t, http.StatusOK, res.StatusCode)
@@ -298,9 +281,9 @@ func TestWatchAnswers502WhenNothingReachedTheClient(t *testing.T) {
 			name     string
 			upstream http.HandlerFunc
 		}{
-			{"when the stream ends before its first event", sseUpstream(nil, false)},
-			{"when the stream is cut before its first event", sseUpstream(nil, true)},
-			{"when the stream is cut inside its first event", sseUpstream([]string{f.events[0][:10]}, true)},
+			{"when the stream ends before its first event", streamtest.Upstream(nil, false)},
+			{"when the stream is cut before its first event", streamtest.Upstream(nil, true)},
+			{"when the stream is cut inside its first event", streamtest.Upstream([]string{f.events[0][:10]}, true)},
 			{"when the upstream fails before its status line", func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }},
 			{"when the handler returns with a stream's header and nothing else", func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "text/event-stream")
@@ -403,7 +386,7 @@ func TestWatchLeavesOtherPathsAlone(t *testing.T) {
 	watch, err := Watch(Options{OnOutcome: func(*http.Request, Outcome) { t.Error("no outcome for a path that is not an endpoint") }})
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
-	watch(sseUpstream([]string{"data: x\n\n"}, false)).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/models", nil))
+	watch(streamtest.Upstream([]string{"data: x\n\n"}, false)).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/models", nil))
 	assert.Equal(t, "data: x\n\n", rec.Body.String())
 }
 
