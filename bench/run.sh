@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # run.sh measures flexguard against its floors and its peers and prints the
-# benchstat tables, the target ratios with PASS or MISS, and the loopback
-# load comparison. Run it from anywhere; scratch goes to bench/results/.
+# benchstat tables, the target ratios with PASS or MISS, the loopback load
+# comparison, and the cost of keys and limits (in process and with a
+# redis-server it starts itself). Run it from anywhere; scratch goes to
+# bench/results/.
 #
 #   bash bench/run.sh              # 6 rounds, about 15 minutes on 2 cores
 #   COUNT=2 LOAD_DURATION=3s bash bench/run.sh   # a quick look
@@ -39,7 +41,7 @@ go test -c -o "$RESULTS/bin/bench.test" .
 echo "== main module benchmarks ($COUNT rounds, -benchtime $BENCHTIME)"
 : >"$RESULTS/main.txt"
 for round in $(seq "$COUNT"); do
-	(cd "$ROOT/middleware" && "$RESULTS/bin/middleware.test" -test.run '^$' -test.bench 'BodyChain|Floor' \
+	(cd "$ROOT/middleware" && "$RESULTS/bin/middleware.test" -test.run '^$' -test.bench 'BodyChain|Floor|KeysAndLimits' \
 		-test.benchmem -test.benchtime "$BENCHTIME") >>"$RESULTS/main.txt"
 	(cd "$ROOT/validate" && "$RESULTS/bin/validate.test" -test.run '^$' -test.bench 'BodyCheck' \
 		-test.benchmem -test.benchtime "$BENCHTIME") >>"$RESULTS/main.txt"
@@ -101,6 +103,26 @@ END {
 	printf "%-58s %10s %8s  %s\n", "responses_1m one body buffer: B/op - body bytes", extra1m " B", "~" extra2k " B", verdict(ok)
 }' "$RESULTS/peers.txt" | tee "$RESULTS/targets.txt"
 
+# Keys and both in-process limiters against none, on the same body, from
+# the main module's rounds.
+awk '
+/^Benchmark/ {
+	name = $1; sub(/-[0-9]+$/, "", name)
+	for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") ns[name] = ns[name] " " $i
+}
+function median(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	if (n == 0) return 0
+	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+END {
+	on = median(ns["BenchmarkKeysAndLimits/chat_2k/keys_on"]); off = median(ns["BenchmarkKeysAndLimits/chat_2k/keys_off"])
+	printf "%-58s %8.0f ns %7s  %s\n", "chat_2k keys and in-process limiters, added per request", on - off, "<= 1000", (on - off <= 1000 ? "PASS" : "MISS")
+	on = median(ns["BenchmarkKeysAndLimits/stage/keys_and_limits"]); off = median(ns["BenchmarkKeysAndLimits/stage/route"])
+	printf "%-58s %8.0f ns %7s  %s\n", "the same without the body: KeysAndLimits - Route", on - off, "<= 1000", (on - off <= 1000 ? "PASS" : "MISS")
+}' "$RESULTS/main.txt" | tee -a "$RESULTS/targets.txt"
+
 echo
 echo "== end to end on loopback"
 # flexgate with its built-in echo against a bare echo server, each in its
@@ -113,3 +135,15 @@ fi
 go run ./load "${guarded[@]}" -duration "$LOAD_DURATION" -requests "$LOAD_REQUESTS" -conns 32 | tee "$RESULTS/load.txt"
 awk '/^ratio/ { r = $NF; printf "%-58s %9.3fx %7s  %s\n", "end to end " $2 " req/s", r, ">= 0.85", (r >= 0.85 ? "PASS" : "MISS") }' \
 	"$RESULTS/load.txt" | tee -a "$RESULTS/targets.txt"
+
+echo
+echo "== keys and limits end to end: flexgate without keys, with in-process limiters, with Redis"
+if [ -d "$ROOT/cmd/flexgate" ] && command -v redis-server >/dev/null; then
+	go run ./load -keys "${guarded[@]}" -duration "$LOAD_DURATION" -requests "$LOAD_REQUESTS" -conns 32 | tee "$RESULTS/load_keys.txt"
+	awk '
+	/^ratio keys\+redis\/flexgate/ { r = $NF; printf "%-58s %9.3fx %7s  %s\n", "end to end keys+redis/flexgate req/s", r, ">= 0.7", (r >= 0.7 ? "PASS" : "MISS") }
+	/^added p50 latency keys\+redis/ { d = $(NF-1); printf "%-58s %8d us %7s  %s\n", "added p50 latency with Redis, one connection", d, "<= 250", (d <= 250 ? "PASS" : "MISS") }' \
+		"$RESULTS/load_keys.txt" | tee -a "$RESULTS/targets.txt"
+else
+	echo "skipped: needs cmd/flexgate and redis-server (apt-get install redis-server)"
+fi

@@ -52,13 +52,15 @@ var listening = regexp.MustCompile(`listening on (http://[^\s"]+)`)
 // the test and returns its base URL, such as "http://127.0.0.1:40123". With
 // upstream "" flexgate answers every valid request with its built-in echo;
 // otherwise it proxies valid requests to upstream unchanged, streams
-// included. It is the only place that knows how the gateway is started.
-func startGateway(t *testing.T, upstream string) string {
+// included. extra are more serve flags. It is the only place that knows
+// how the gateway is started.
+func startGateway(t *testing.T, upstream string, extra ...string) string {
 	t.Helper()
 	args := []string{"serve", "-addr", "127.0.0.1:0"}
 	if upstream != "" {
 		args = append(args, "-upstream", upstream)
 	}
+	args = append(args, extra...)
 	cmd := exec.Command(flexgateBin, args...)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)

@@ -35,6 +35,20 @@ func chatParams(model string) openai.ChatCompletionNewParams {
 	}
 }
 
+// wantOpenAIError checks what openai-go reports against the catalog's row
+// of code (status, code, type) and the param, and returns the error.
+func wantOpenAIError(t *testing.T, err error, code apierrors.Code, param string) *openai.Error {
+	t.Helper()
+	var apiErr *openai.Error
+	require.True(t, errors.As(err, &apiErr), "want *openai.Error, got %T: %v", err, err)
+	catalog := apierrors.New(code, "", "")
+	assert.Equal(t, catalog.Status(), apiErr.StatusCode)
+	assert.Equal(t, code.String(), apiErr.Code)
+	assert.Equal(t, string(catalog.Type()), apiErr.Type)
+	assert.Equal(t, param, apiErr.Param)
+	return apiErr
+}
+
 // startWithin is the extra body field the gateway reads; openai-go has no
 // field for it, so it travels as a raw JSON set on the request body.
 func startWithin(v string) option.RequestOption { return option.WithJSONSet("start_within", v) }
@@ -44,14 +58,7 @@ func startWithin(v string) option.RequestOption { return option.WithJSONSet("sta
 // body the SDK sent.
 func wantAPIError(t *testing.T, err error, ep validate.Endpoint, sent []byte, code apierrors.Code, param string) {
 	t.Helper()
-	var apiErr *openai.Error
-	require.True(t, errors.As(err, &apiErr), "want *openai.Error, got %T: %v", err, err)
-	catalog := apierrors.New(code, "", "")
-	assert.Equal(t, catalog.Status(), apiErr.StatusCode)
-	assert.Equal(t, code.String(), apiErr.Code)
-	assert.Equal(t, string(catalog.Type()), apiErr.Type)
-	assert.Equal(t, param, apiErr.Param)
-
+	apiErr := wantOpenAIError(t, err, code, param)
 	want := expectedRejection(t, ep, sent)
 	assert.Equal(t, want.Code().String(), apiErr.Code)
 	assert.Equal(t, want.Param(), apiErr.Param)

@@ -21,6 +21,7 @@ import (
 // importing them itself; goimports drops those a snippet leaves unused
 // and adds the standard library's.
 const readmeImports = `import (
+	"github.com/flexinference/flexguard/contrib/redislimit"
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/errors/dialect"
 	"github.com/flexinference/flexguard/middleware"
@@ -29,6 +30,7 @@ const readmeImports = `import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-chi/chi/v5"
 	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
 )
 `
 
@@ -55,6 +57,12 @@ var (
 type keyStore struct{}
 
 func (keyStore) Has(*http.Request, validate.Provider) (bool, error) { return true, nil }
+
+type sqlKeys struct{ db *sql.DB }
+
+func (sqlKeys) LookupKey(context.Context, string) (middleware.KeyRecord, bool, error) {
+	return middleware.KeyRecord{}, false, nil
+}
 
 type counter struct{}
 

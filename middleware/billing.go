@@ -24,7 +24,7 @@ func billingStage(g *Guard, x *exchange, _ http.ResponseWriter, r *http.Request)
 	if res.StartWithin.Mode != rules.ModeDuration || res.Provider == rules.Anthropic {
 		return nil
 	}
-	overdue, err := g.opts.OrgOverdue(r)
+	overdue, err := g.opts.OrgOverdue(x.hookRequest(r))
 	switch {
 	case err != nil:
 		return apierrors.New(apierrors.InternalError, "", "The gateway could not check this organization's billing status. Retry shortly.")

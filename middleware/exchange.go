@@ -21,11 +21,17 @@ type exchange struct {
 	done  int    // how many of the guard's stages have passed
 
 	endpoint rules.Endpoint // zero until routed
+	caller   Caller         // zero until a key passed KeysAndLimits
+	hooked   *http.Request  // the request the embedder's hooks get; see hookRequest
 
 	bodyRead bool
 	body     []byte
 	readAt   int // the handler's position in body
 	request  rules.Request
+
+	// How the answer went, once Stream has watched it.
+	stream      StreamResult
+	streamEnded bool
 }
 
 // exchangeKey is the context key of the exchange.
@@ -73,6 +79,19 @@ func (x *exchange) handOn(r *http.Request, fresh, bodyBuffered bool) *http.Reque
 		r2.TransferEncoding = nil
 	}
 	return r2
+}
+
+// hookRequest returns r as the embedder's hooks get it: with the exchange
+// in its context, so that CallerFrom and ResultFrom answer there. A first
+// piece's request does not carry it yet; the copy is made once.
+func (x *exchange) hookRequest(r *http.Request) *http.Request {
+	if r.Context().Value(exchangeKey{}) == x {
+		return r
+	}
+	if x.hooked == nil {
+		x.hooked = r.WithContext(x)
+	}
+	return x.hooked
 }
 
 // Read reads the buffered body: the exact bytes the client sent.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/internal/rules"
@@ -12,8 +13,8 @@ import (
 )
 
 // Options configures a Guard. The zero Options is the catalog's gateway:
-// route by path, the built-in policy, the canonical error body, no
-// organisation lookups.
+// route by path, the built-in policy, the canonical error body, no keys,
+// no limits, no organisation lookups.
 type Options struct {
 	// Policy is the body limit, the default start_within and the flex
 	// allow-lists. Default: the zero Policy, the built-in one.
@@ -25,6 +26,53 @@ type Options struct {
 	// zero, the Guard routes by r.URL.Path and answers unknown_url for any
 	// other path.
 	Endpoint validate.Endpoint
+
+	// KeyStore turns on API keys and the two limiters, checked before any
+	// byte of the body is read (see KeysAndLimits): a routed request must
+	// carry a key the store knows, and the handler learns its organisation
+	// from CallerFrom. Default: nil, keys and limits off; the fields from
+	// here to OnLimiterError must then be zero.
+	KeyStore KeyStore
+
+	// AcceptXAPIKey also takes the key from an x-api-key header, the one
+	// Anthropic's SDKs send, when the request has no Authorization: Bearer
+	// key. Default: false, Authorization: Bearer only.
+	AcceptXAPIKey bool
+
+	// TrustedProxies are the address ranges of the proxies in front of
+	// the gateway. A request from one of them names its client in
+	// X-Forwarded-For: the right-most address there not in these ranges.
+	// Default: nil, the client is the peer.
+	TrustedProxies []netip.Prefix
+
+	// AuthFlood is the auth-flood limiter's rule: a client (an IPv4
+	// address, an IPv6 /64) whose failed authentications reach Limit
+	// within Window is answered rate_limit_exceeded for Block, with
+	// Retry-After: Block. Each zero field takes its default: 20 failures
+	// within 60 s block for 60 s.
+	AuthFlood LimitRule
+
+	// DefaultOrgLimit is the request limit of an organisation whose
+	// KeyRecord gives none; over it, rate_limit_exceeded with Retry-After:
+	// 5. Default: zero, no limit.
+	DefaultOrgLimit LimitRule
+
+	// AuthFloodLimiter keeps the auth-flood limiter's counts. It may be
+	// the same Limiter as OrgLimiter (contrib/redislimit, shared by a
+	// fleet): their keys differ. Default: nil, an in-process MemoryLimiter
+	// of its own.
+	AuthFloodLimiter Limiter
+
+	// OrgLimiter keeps the organisations' request counts. Default: nil, an
+	// in-process MemoryLimiter of its own, apart from AuthFloodLimiter's,
+	// so that a flood of failing clients cannot evict them.
+	OrgLimiter Limiter
+
+	// OnLimiterError is told when a limiter fails (a Redis that is down);
+	// the request then goes on as if the limiter had allowed it (fail
+	// open). It is called for every failed call, and must not write to
+	// the response. Default: nil.
+	OnLimiterError func(r *http.Request, err error)
 
 	// DefaultStartWithin resolves a default start_within per request (an
 	// organisation's own setting); when it returns ok, its value replaces
@@ -52,13 +100,17 @@ type Options struct {
 	OrgOverdue func(r *http.Request) (bool, error)
 
 	// ErrorWriter renders a rejection, to answer in a gateway's own error
-	// shape (see package errors/dialect). It is not called for
-	// client_closed_request: nobody is listening. Default: apierrors.Write.
+	// shape (see package errors/dialect), Stream's 502 included. It is not
+	// called for client_closed_request: nobody is listening (a body read
+	// cut short aborts the connection, unanswered). Default:
+	// apierrors.Write.
 	ErrorWriter func(w http.ResponseWriter, r *http.Request, err *apierrors.Error)
 
 	// OnReject is told of every rejection, client_closed_request included,
-	// before the error is written: for metrics and logs. It must not
-	// write to the response. Default: nil.
+	// before the error is written: for metrics and logs. A failure that
+	// Stream sees after the handler has started is told once the watcher
+	// has answered, with StreamResultFrom(r.Context()) saying how far the
+	// answer got. It must not write to the response. Default: nil.
 	OnReject func(r *http.Request, err *apierrors.Error)
 }
 
@@ -73,7 +125,9 @@ type Options struct {
 // the same Guard in front of it has run. Model on its own routes, reads
 // the body and judges the model; Model then TokenCap judge the model in the
 // first and the rest in the second. Any stack of pieces therefore answers
-// exactly as Handler would, up to its last piece.
+// exactly as Handler would, up to its last piece. Stream is the last
+// piece: Handler, then a watch on the answer (see Stream for why Handler
+// does not watch).
 type Guard struct {
 	opts   Options
 	engine *rules.Engine
@@ -88,6 +142,7 @@ type piece uint8
 
 const (
 	pieceRoute piece = iota
+	pieceKeysAndLimits
 	pieceBodyLimit
 	pieceJSONBody
 	pieceModel
@@ -106,8 +161,10 @@ const (
 // It may assume that every stage before it has passed.
 type stage func(g *Guard, x *exchange, w http.ResponseWriter, r *http.Request) *apierrors.Error
 
-// New checks opts and compiles them into a Guard. A malformed policy or an
-// Endpoint that is not one is an error starting "flexguard/middleware:".
+// New checks opts and compiles them into a Guard. A malformed policy, an
+// Endpoint that is not one, a malformed limit rule or trusted range, or a
+// key option without a KeyStore is an error starting
+// "flexguard/middleware:".
 func New(opts Options) (*Guard, error) {
 	engine, err := rules.Compile(rules.Config(opts.Policy))
 	if err != nil {
@@ -116,11 +173,16 @@ func New(opts Options) (*Guard, error) {
 	if opts.Endpoint != 0 && !rules.Endpoint(opts.Endpoint).Valid() {
 		return nil, fmt.Errorf("flexguard/middleware: Options.Endpoint %d is not one of the validate endpoints", opts.Endpoint)
 	}
+	keys, err := compileKeys(opts)
+	if err != nil {
+		return nil, err
+	}
 	if opts.ErrorWriter == nil {
 		opts.ErrorWriter = writeCanonical
 	}
 	g := &Guard{opts: opts, engine: engine}
 	g.add(pieceRoute, routeStage)
+	g.addIf(keys != nil, pieceKeysAndLimits, keys.stage)
 	g.add(pieceBodyLimit, declaredLengthStage)
 	g.add(pieceJSONBody, jsonBodyStage)
 	g.add(pieceModel, ruleStage(rules.StepModel))
@@ -177,15 +239,19 @@ func (g *Guard) through(p piece, needs string, next http.Handler) http.Handler {
 	})
 }
 
-// reject answers err: it tells OnReject, then writes the error, except to
-// a client that has gone.
+// reject answers err: it tells OnReject, then writes the error. A client
+// that has gone or stalled gets nothing: returning without a word would
+// make the server send an empty 200, so the handler panics with
+// http.ErrAbortHandler, net/http's way to drop the connection (HTTP/1) or
+// reset the stream (HTTP/2) without an answer or a logged stack.
 func (g *Guard) reject(w http.ResponseWriter, r *http.Request, err *apierrors.Error) {
 	if g.opts.OnReject != nil {
 		g.opts.OnReject(r, err)
 	}
-	if err.Code() != apierrors.ClientClosedRequest {
-		g.opts.ErrorWriter(w, r, err)
+	if err.Code() == apierrors.ClientClosedRequest {
+		panic(http.ErrAbortHandler)
 	}
+	g.opts.ErrorWriter(w, r, err)
 }
 
 // asAPIError returns the *apierrors.Error in err, or internal_error for any

@@ -3,10 +3,12 @@ package middleware_test
 import (
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,6 +35,19 @@ func TestNewRefusesMalformedOptions(t *testing.T) {
 		{"an empty allow-list entry", middleware.Options{Policy: validate.Policy{FlexModels: map[string][]string{"gemini": {""}}}}, "flex_models.gemini[0]"},
 		{"an allow-list for a provider with no flex tier", middleware.Options{Policy: validate.Policy{FlexModels: map[string][]string{"anthropic": {"claude-x"}}}}, "anthropic"},
 		{"an Endpoint that is not one", middleware.Options{Endpoint: validate.Endpoint(99)}, "Endpoint"},
+		{"a negative auth-flood threshold", middleware.Options{KeyStore: keyTable{}, AuthFlood: middleware.LimitRule{Limit: -1}}, "Options.AuthFlood: LimitRule.Limit"},
+		{"a negative auth-flood window", middleware.Options{KeyStore: keyTable{}, AuthFlood: middleware.LimitRule{Window: -time.Second}}, "Options.AuthFlood: LimitRule.Window"},
+		{"a negative auth-flood block", middleware.Options{KeyStore: keyTable{}, AuthFlood: middleware.LimitRule{Block: -time.Second}}, "Options.AuthFlood: LimitRule.Block"},
+		{"a default organisation limit without a window", middleware.Options{KeyStore: keyTable{}, DefaultOrgLimit: middleware.LimitRule{Limit: 10}}, "Options.DefaultOrgLimit: LimitRule.Window"},
+		{"a default organisation limit of nothing", middleware.Options{KeyStore: keyTable{}, DefaultOrgLimit: middleware.LimitRule{Window: time.Minute}}, "Options.DefaultOrgLimit: LimitRule.Limit"},
+		{"a trusted range that is not one", middleware.Options{KeyStore: keyTable{}, TrustedProxies: []netip.Prefix{{}}}, "Options.TrustedProxies"},
+		{"x-api-key without a key store", middleware.Options{AcceptXAPIKey: true}, "Options.AcceptXAPIKey is set but Options.KeyStore is nil"},
+		{"trusted proxies without a key store", middleware.Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, "Options.TrustedProxies is set"},
+		{"an auth-flood rule without a key store", middleware.Options{AuthFlood: middleware.LimitRule{Limit: 5}}, "Options.AuthFlood is set"},
+		{"an organisation limit without a key store", middleware.Options{DefaultOrgLimit: middleware.LimitRule{Limit: 5, Window: time.Second}}, "Options.DefaultOrgLimit is set"},
+		{"a limiter without a key store", middleware.Options{OrgLimiter: failingLimiter{}}, "Options.OrgLimiter is set"},
+		{"an auth-flood limiter without a key store", middleware.Options{AuthFloodLimiter: failingLimiter{}}, "Options.AuthFloodLimiter is set"},
+		{"a limiter hook without a key store", middleware.Options{OnLimiterError: func(*http.Request, error) {}}, "Options.OnLimiterError is set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +66,7 @@ func TestNewRefusesMalformedOptions(t *testing.T) {
 func TestEveryMiddlewarePanicsOnANilHandler(t *testing.T) {
 	t.Parallel()
 	opts := middleware.Options{
+		KeyStore:       keyTable{},
 		Schemas:        temperatureCeiling(t),
 		HasProviderKey: func(*http.Request, validate.Provider) (bool, error) { return true, nil },
 		OrgOverdue:     func(*http.Request) (bool, error) { return false, nil },
@@ -74,6 +90,7 @@ func TestMiddlewaresThatNeedOptionsPanicWithoutThem(t *testing.T) {
 		wrap func(http.Handler) http.Handler
 		want string
 	}{
+		{"KeysAndLimits without Options.KeyStore", g.KeysAndLimits, "flexguard/middleware: this middleware needs Options.KeyStore"},
 		{"Schema without Options.Schemas", g.Schema, "flexguard/middleware: this middleware needs Options.Schemas"},
 		{"ProviderKey without Options.HasProviderKey", g.ProviderKey, "flexguard/middleware: this middleware needs Options.HasProviderKey"},
 		{"Billing without Options.OrgOverdue", g.Billing, "flexguard/middleware: this middleware needs Options.OrgOverdue"},
@@ -91,9 +108,11 @@ type answer struct {
 	Status   int
 	Body     string
 	Rejected []string
+	Aborted  bool
 	Handled  bool
 	Received string
 	Result   validate.Result
+	Caller   middleware.Caller
 }
 
 // answerOf sends the case's request through mount, built on a Guard of
@@ -115,9 +134,12 @@ func answerOf(t *testing.T, c *conformance.Case, mount func(*middleware.Guard, m
 		b, _ := io.ReadAll(r.Body)
 		a.Received = string(b)
 		a.Result, _ = middleware.ResultFrom(r.Context())
+		a.Caller, _ = middleware.CallerFrom(r.Context())
 	}))
-	rec := serve(h, requestFor(c))
-	a.Status, a.Body = rec.Code, rec.Body.String()
+	sendPriors(h, c)
+	a = answer{} // only the case's own request is judged
+	rec, aborted := serveAborting(h, requestFor(c))
+	a.Status, a.Body, a.Aborted = rec.Code, rec.Body.String(), aborted
 	return a
 }
 
@@ -146,10 +168,18 @@ func TestAStackOfEveryPieceAnswersLikeHandler(t *testing.T) {
 	}
 }
 
-// answeredBy names the piece whose check gives code, following the order
-// of checks; r is the request, for the size check that two pieces share.
-func answeredBy(t *testing.T, code string, r *http.Request, policy validate.Policy) string {
+// answeredBy names the piece whose check gives the case's code, following
+// the order of checks; r is the request, for the size check that two
+// pieces share.
+func answeredBy(t *testing.T, c *conformance.Case, r *http.Request, policy validate.Policy) string {
 	t.Helper()
+	switch code := c.WantCode; {
+	case code == "internal_error" && c.KeyStoreError:
+		return "KeysAndLimits"
+	case code == "missing_api_key" || code == "invalid_api_key" || code == "rate_limit_exceeded":
+		return "KeysAndLimits"
+	}
+	code := c.WantCode
 	switch code {
 	case "unknown_url", "method_not_allowed":
 		return "Route"
@@ -198,7 +228,7 @@ func TestEachPieceAloneAnswersLikeHandlerUpToItsOwnCheck(t *testing.T) {
 			opts := optionsFor(t, c)
 			owner := ""
 			if !want.Handled {
-				owner = answeredBy(t, c.WantCode, requestFor(c), opts.Policy)
+				owner = answeredBy(t, c, requestFor(c), opts.Policy)
 			}
 			reached := false // whether this piece or one in front of it owns the answer
 			for i, p := range piecesOf(newGuard(t, opts), opts) {

@@ -2,9 +2,10 @@ package middleware
 
 import "net/http"
 
-// Handler is the whole order of checks in front of next: routing, the
-// body, every body rule, then the embedder's schemas and the organisation
-// lookups when Options sets them. It is what a gateway puts in front of
+// Handler is the whole order of checks in front of next: routing, keys
+// and limits when Options.KeyStore is set, the body, every body rule,
+// then the embedder's schemas and the organisation lookups when Options
+// sets them. It is what a gateway puts in front of
 // its handlers:
 //
 //	guard, err := middleware.New(middleware.Options{Policy: policy})

@@ -31,14 +31,18 @@ type piece struct {
 }
 
 // piecesOf returns g's middlewares in the order of checks: every catalog
-// piece, then Schema, ProviderKey and Billing when opts sets what they
-// need (without it they panic).
+// piece, with KeysAndLimits, Schema, ProviderKey and Billing when opts
+// sets what they need (without it they panic).
 func piecesOf(g *middleware.Guard, opts middleware.Options) []piece {
-	pieces := []piece{
-		{"Route", g.Route}, {"BodyLimit", g.BodyLimit}, {"JSONBody", g.JSONBody},
+	pieces := []piece{{"Route", g.Route}}
+	if opts.KeyStore != nil {
+		pieces = append(pieces, piece{"KeysAndLimits", g.KeysAndLimits})
+	}
+	pieces = append(pieces, []piece{
+		{"BodyLimit", g.BodyLimit}, {"JSONBody", g.JSONBody},
 		{"Model", g.Model}, {"Parameters", g.Parameters}, {"StartWithin", g.StartWithin},
 		{"Provider", g.Provider}, {"TokenCap", g.TokenCap},
-	}
+	}...)
 	if opts.Schemas != nil {
 		pieces = append(pieces, piece{"Schema", g.Schema})
 	}
@@ -70,6 +74,23 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	return rec
+}
+
+// serveAborting is serve for a request that h may abort: it recovers
+// http.ErrAbortHandler as a server does, and reports it. Any other panic
+// goes on.
+func serveAborting(h http.Handler, r *http.Request) (rec *httptest.ResponseRecorder, aborted bool) {
+	rec = httptest.NewRecorder()
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			aborted = true
+		}
+	}()
+	h.ServeHTTP(rec, r)
+	return rec, false
 }
 
 // okHandler answers 200 "ok" and counts its calls.

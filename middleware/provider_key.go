@@ -25,7 +25,7 @@ var missingKeyCode = [...]apierrors.Code{
 
 func providerKeyStage(g *Guard, x *exchange, _ http.ResponseWriter, r *http.Request) *apierrors.Error {
 	provider := x.request.Result().Provider
-	if ok, err := g.opts.HasProviderKey(r, validate.Provider(provider)); !ok || err != nil {
+	if ok, err := g.opts.HasProviderKey(x.hookRequest(r), validate.Provider(provider)); !ok || err != nil {
 		return apierrors.New(missingKeyCode[provider], "", "")
 	}
 	return nil

@@ -20,7 +20,7 @@ func (g *Guard) StartWithin(next http.Handler) http.Handler {
 // round trip, and a sent value makes its answer irrelevant.
 func startWithinStage(g *Guard, x *exchange, _ http.ResponseWriter, r *http.Request) *apierrors.Error {
 	if g.opts.DefaultStartWithin != nil && !x.request.StartWithinSent() {
-		if sw, ok := g.opts.DefaultStartWithin(r); ok {
+		if sw, ok := g.opts.DefaultStartWithin(x.hookRequest(r)); ok {
 			x.request.SetDefaultStartWithin(rules.StartWithin{Mode: rules.Mode(sw.Mode), Duration: sw.Duration})
 		}
 	}

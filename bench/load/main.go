@@ -77,8 +77,9 @@ type result struct {
 func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
 
 // drive sends requests to url from conns workers until maxRequests are
-// sent or d has passed, whichever comes first.
-func drive(name, url string, bodies [][]byte, conns, maxRequests int, d time.Duration) (result, error) {
+// sent or d has passed, whichever comes first. With auth, request i
+// carries the Authorization header auth(i).
+func drive(name, url string, bodies [][]byte, auth func(i int) string, conns, maxRequests int, d time.Duration) (result, error) {
 	client := &http.Client{Transport: &http.Transport{
 		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns,
 		DisableCompression: true,
@@ -102,9 +103,17 @@ func drive(name, url string, bodies [][]byte, conns, maxRequests int, d time.Dur
 				if sent.Add(1) > int64(maxRequests) || time.Now().After(deadline) {
 					return
 				}
-				body := bodies[i%len(bodies)]
+				req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(bodies[i%len(bodies)]))
+				if err != nil {
+					errs <- err
+					return
+				}
+				req.Header.Set("Content-Type", "application/json")
+				if auth != nil {
+					req.Header.Set("Authorization", auth(i))
+				}
 				t0 := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+				resp, err := client.Do(req)
 				if err != nil {
 					errs <- err
 					return
@@ -192,6 +201,9 @@ func main() {
 	flexgate := flag.String("flexgate", "", "path of a flexgate binary to measure; default: the Chain in a child of this binary")
 	serveBare := flag.String("serve-bare", "", "child mode: serve the bare echo on this address")
 	serveChain := flag.String("serve-chain", "", "child mode: serve the Chain and the echo on this address")
+	keys := flag.Bool("keys", false, "compare flexgate without keys, with keys in process and with keys in Redis (needs -flexgate)")
+	redisURL := flag.String("redis", "", "with -keys: the Redis to use; default: a redis-server started here")
+	latencyRequests := flag.Int("latency-requests", 5000, "with -keys: requests per server over one connection, for the added latency")
 	flag.Parse()
 	switch {
 	case *serveBare != "":
@@ -214,6 +226,15 @@ func main() {
 	}
 	chat := bodies[0]
 	mixed := mix(chat.Bytes)
+	if *keys {
+		if *flexgate == "" {
+			fail(errors.New("-keys needs -flexgate"))
+		}
+		if err := compareKeys(*flexgate, *redisURL, chat, mixed, *conns, *requests, *latencyRequests, *duration); err != nil {
+			fail(err)
+		}
+		return
+	}
 
 	guardedName, guardedBin := "flexgate", *flexgate
 	guardedArgs := func(addr string) []string { return []string{"serve", "-addr", addr} }
@@ -235,7 +256,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		res, err := drive(s.name, "http://"+addr+chat.Endpoint.String(), mixed, *conns, *requests, *duration)
+		res, err := drive(s.name, "http://"+addr+chat.Endpoint.String(), mixed, nil, *conns, *requests, *duration)
 		stop()
 		if err != nil {
 			fail(fmt.Errorf("%s: %w", s.name, err))

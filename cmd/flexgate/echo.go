@@ -20,6 +20,9 @@ type echoAnswer struct {
 	StartWithin string `json:"start_within"`
 	Bytes       int64  `json:"bytes"`
 	SHA256      string `json:"sha256"`
+	// With keys on: who called (never the key).
+	Org   string `json:"org,omitempty"`
+	KeyID string `json:"key_id,omitempty"`
 }
 
 // echo is the upstream used without -upstream. It reports what validation
@@ -28,6 +31,7 @@ type echoAnswer struct {
 // bytes.
 func echo(w http.ResponseWriter, r *http.Request) {
 	res, _ := middleware.ResultFrom(r.Context())
+	caller, _ := middleware.CallerFrom(r.Context())
 	digest := sha256.New()
 	n, err := io.Copy(digest, r.Body)
 	if err != nil {
@@ -42,6 +46,8 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		StartWithin: res.StartWithin.String(),
 		Bytes:       n,
 		SHA256:      hex.EncodeToString(digest.Sum(nil)),
+		Org:         caller.Org,
+		KeyID:       caller.KeyID,
 	})
 	if err != nil {
 		apierrors.Write(w, apierrors.New(apierrors.InternalError, "", ""))

@@ -4,15 +4,22 @@ go 1.26.0
 
 require (
 	github.com/flexinference/flexguard v0.0.0-00010101000000-000000000000
+	github.com/flexinference/flexguard/contrib/redislimit v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
 )
 
 require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1 // indirect
 	github.com/tidwall/gjson v1.20.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sys v0.49.0 // indirect
 )
 
 replace github.com/flexinference/flexguard => ../..
+
+replace github.com/flexinference/flexguard/contrib/redislimit => ../../contrib/redislimit

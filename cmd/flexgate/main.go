@@ -21,10 +21,14 @@ const (
 	usageHeader = `flexgate is the flexguard reference gateway and offline request checker.
 
 Usage:
-  flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict]
+  flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
+                   [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
+                   [-keys FILE [-accept-x-api-key] [-redis URL [-redis-timeout D]]]
   flexgate check [-policy FILE] [-strict] -endpoint PATH FILE...
+  flexgate keygen -org ID
 
-Run "flexgate serve -h" or "flexgate check -h" for the flags of each.
+Run "flexgate serve -h", "flexgate check -h" or "flexgate keygen -h" for
+the flags of each.
 `
 )
 
@@ -40,6 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "check":
 		return check(args[1:], stdin, stdout, stderr)
+	case "keygen":
+		return keygen(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageHeader)
 		return exitOK

@@ -173,7 +173,7 @@ func TestAStalledRedisCostsOneTimeoutThenFailsFast(t *testing.T) {
 	require.NoError(t, client.Ping(warm).Err())
 	l := newLimiter(t, client, redislimit.Config{Timeout: 100 * time.Millisecond, Cooldown: time.Hour})
 
-	srv.pause()
+	srv.Pause()
 	start := time.Now()
 	_, err := l.Allow(ctx, "org:a", middleware.LimitRule{Limit: 5, Window: time.Minute})
 	elapsed := time.Since(start)
@@ -185,7 +185,7 @@ func TestAStalledRedisCostsOneTimeoutThenFailsFast(t *testing.T) {
 
 	_, err = l.Blocked(ctx, "auth:192.0.2.1/32")
 	require.ErrorIs(t, err, redislimit.ErrUnavailable)
-	srv.resume()
+	srv.Resume()
 	_, err = l.Allow(ctx, "org:a", middleware.LimitRule{Limit: 5, Window: time.Minute})
 	require.ErrorIs(t, err, redislimit.ErrUnavailable, "within the cooldown Redis is not asked")
 }
@@ -196,12 +196,12 @@ func TestACallerGivingUpDoesNotOpenTheBreaker(t *testing.T) {
 	t.Parallel()
 	srv := startRedis(t)
 	l := newLimiter(t, srv.client(), redislimit.Config{Timeout: time.Minute, Cooldown: time.Hour})
-	srv.pause()
+	srv.Pause()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := l.Blocked(ctx, "auth:192.0.2.1/32")
 	require.Error(t, err)
-	srv.resume()
+	srv.Resume()
 	blocked, err := l.Blocked(context.Background(), "auth:192.0.2.1/32")
 	require.NoError(t, err, "the caller's own deadline opened the breaker")
 	assert.False(t, blocked)
@@ -266,11 +266,11 @@ func TestRedisKilledMidRunFailsPromptlyAndRecovers(t *testing.T) {
 		})
 	}
 	require.Eventually(t, func() bool { return answered.Load() > 100 }, 10*time.Second, 5*time.Millisecond)
-	srv.kill()
+	srv.Kill()
 	before := failed.Load()
 	require.Eventually(t, func() bool { return failed.Load() > before+100 }, 10*time.Second, 5*time.Millisecond,
 		"calls stopped returning while Redis was down")
-	srv.restart()
+	srv.Restart()
 	back := answered.Load()
 	require.Eventually(t, func() bool { return answered.Load() > back+100 }, 10*time.Second, 5*time.Millisecond,
 		"counting did not resume after Redis came back")

@@ -76,9 +76,15 @@ func Check(key string) error {
 }
 
 // checksum is the top 24 bits of the secret's CRC-32: the first 6 of its
-// 8 hex digits.
+// 8 hex digits. It walks the standard library's IEEE table itself, byte
+// by byte over the string: crc32.ChecksumIEEE would need the secret as a
+// slice, a copy made on the heap for every request.
 func checksum(secret string) uint32 {
-	return crc32.ChecksumIEEE([]byte(secret)) >> 8
+	crc := ^uint32(0)
+	for i := 0; i < len(secret); i++ {
+		crc = crc32.IEEETable[byte(crc)^secret[i]] ^ crc>>8
+	}
+	return ^crc >> 8
 }
 
 func hexValue(c byte) (byte, bool) {
@@ -147,7 +153,15 @@ func judge(key string) (string, error) {
 // Digest is what a key store holds for key: the lowercase hex SHA-256 of
 // the whole key.
 func Digest(key string) string {
-	sum := sha256.Sum256([]byte(key))
+	// A key's bytes are copied to the stack: []byte(key) would put a key
+	// of more than 32 bytes on the heap.
+	var buf [Length]byte
+	var sum [sha256.Size]byte
+	if len(key) <= len(buf) {
+		sum = sha256.Sum256(buf[:copy(buf[:], key)])
+	} else {
+		sum = sha256.Sum256([]byte(key))
+	}
 	var digest [2 * sha256.Size]byte
 	hex.Encode(digest[:], sum[:])
 	return string(digest[:])

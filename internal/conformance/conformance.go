@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 )
 
 // Case is one request and the answer it must get.
@@ -34,13 +37,46 @@ type Case struct {
 	Overdue        bool
 	BillingError   bool
 
+	// Keys and limits; Keys is set by any of their directives.
+	Keys           bool
+	StoreKeys      []StoreKey // the keys the key store knows
+	KeyStoreError  bool
+	AcceptXAPIKey  bool
+	OrgLimit       int    // requests per LimitWindow for every organisation; 0: none
+	AuthFlood      int    // failures that block a client; 0: the default
+	Client         string // the peer's address; "" means DefaultClient
+	TrustedProxies string // comma-separated CIDR ranges or addresses
+	Failures       int    // keyless POST /v1/responses the client sent before
+	SentBefore     int    // copies of the request the client sent before
+	LimiterError   bool
+
 	Body []byte
 
-	WantStatus int
-	WantCode   string            // "" for a pass
-	WantParam  string            // "" for null
-	WantFacts  map[string]string // for a pass
+	WantStatus     int
+	WantCode       string            // "" for a pass
+	WantParam      string            // "" for null
+	WantRetryAfter string            // "" when not checked
+	WantFacts      map[string]string // for a pass
 }
+
+// StoreKey is a key the case's key store knows.
+type StoreKey struct {
+	Key     string
+	Org     string
+	Revoked bool
+	Limit   int // the organisation's own limit per LimitWindow; 0: none
+}
+
+// DefaultClient is the peer address of a case without @client.
+const DefaultClient = "192.0.2.1"
+
+// LimitWindow is the window of the organisation limits of @key and
+// @org-limit.
+const LimitWindow = time.Minute
+
+// maxPrior bounds @failures and @sent-before, so that a typo does not
+// send millions of requests.
+const maxPrior = 1000
 
 // String names the case for test output: "file.txt:12 name".
 func (c *Case) String() string { return fmt.Sprintf("%s:%d %s", c.File, c.Line, c.Name) }
@@ -52,10 +88,47 @@ func (c *Case) Path() string {
 }
 
 // UsesTransport reports whether the case depends on more than the body
-// bytes and the policy: the method, the declared length, chunking or a
-// disconnect. Such cases can only be judged through HTTP.
+// bytes and the policy: the method, a header, the declared length,
+// chunking, a disconnect, or keys and limits (the client, earlier
+// requests). Such cases can only be judged through HTTP.
 func (c *Case) UsesTransport() bool {
-	return c.Method != "POST" || c.Chunked || c.ContentLength >= 0 || c.Disconnect
+	return c.Method != "POST" || len(c.Header) > 0 || c.Chunked || c.ContentLength >= 0 || c.Disconnect || c.Keys
+}
+
+// ClientAddr is the peer's address: @client, or DefaultClient.
+func (c *Case) ClientAddr() string {
+	if c.Client == "" {
+		return DefaultClient
+	}
+	return c.Client
+}
+
+// FailureTarget is the target of the keyless requests of @failures.
+const FailureTarget = "/v1/responses"
+
+// HeaderWithoutKey is the case's headers less those that carry a key
+// (Authorization, x-api-key): the headers of the @failures requests.
+func (c *Case) HeaderWithoutKey() [][2]string {
+	var out [][2]string
+	for _, h := range c.Header {
+		if !strings.EqualFold(h[0], "Authorization") && !strings.EqualFold(h[0], "X-Api-Key") {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// CheckErrorAnswer checks an error answer to the case on the wire, as the
+// package-level CheckErrorAnswer does, and its Retry-After when the case
+// names one.
+func (c *Case) CheckErrorAnswer(status int, header http.Header, body []byte) error {
+	if err := CheckErrorAnswer(status, header, body, c.WantStatus, c.WantCode, c.WantParam); err != nil {
+		return err
+	}
+	if got := header.Get("Retry-After"); c.WantRetryAfter != "" && got != c.WantRetryAfter {
+		return fmt.Errorf("Retry-After %q, want %q", got, c.WantRetryAfter)
+	}
+	return nil
 }
 
 // UsesOrgHooks reports whether the case needs the embedder's per-request
@@ -169,9 +242,17 @@ func Parse(name string, src []byte) ([]*Case, error) {
 	return cases, nil
 }
 
+// keyDirectives are the directives of keys and limits: each turns keys on.
+var keyDirectives = map[string]bool{
+	"keys": true, "key": true, "key-store-error": true, "x-api-key": true,
+	"org-limit": true, "auth-flood": true, "client": true, "trusted-proxies": true,
+	"failures": true, "sent-before": true, "limiter-error": true,
+}
+
 func (c *Case) directive(d string, size *int64) error {
 	name, arg, _ := strings.Cut(d, " ")
 	arg = strings.TrimSpace(arg)
+	c.Keys = c.Keys || keyDirectives[name]
 	var err error
 	switch name {
 	case "size":
@@ -198,10 +279,71 @@ func (c *Case) directive(d string, size *int64) error {
 		c.Overdue = true
 	case "billing-lookup-error":
 		c.BillingError = true
+	case "keys":
+	case "key":
+		err = c.storeKey(arg)
+	case "key-store-error":
+		c.KeyStoreError = true
+	case "x-api-key":
+		c.AcceptXAPIKey = true
+	case "org-limit":
+		c.OrgLimit, err = count(name, arg, 1)
+	case "auth-flood":
+		c.AuthFlood, err = count(name, arg, 1)
+	case "client":
+		if a, perr := netip.ParseAddr(arg); perr != nil || a.Zone() != "" {
+			err = fmt.Errorf("@client %q is not an IP address", arg)
+		}
+		c.Client = arg
+	case "trusted-proxies":
+		c.TrustedProxies = arg
+		if arg == "" {
+			err = fmt.Errorf("@trusted-proxies needs a list of ranges")
+		}
+	case "failures":
+		c.Failures, err = count(name, arg, 0)
+	case "sent-before":
+		c.SentBefore, err = count(name, arg, 0)
+	case "limiter-error":
+		c.LimiterError = true
 	default:
 		return fmt.Errorf("unknown directive @%s", name)
 	}
 	return err
+}
+
+// storeKey reads "@key KEY ORG [revoked] [limit=N]".
+func (c *Case) storeKey(arg string) error {
+	f := strings.Fields(arg)
+	if len(f) < 2 {
+		return fmt.Errorf("@key needs a key and an organisation, got %q", arg)
+	}
+	k := StoreKey{Key: f[0], Org: f[1]}
+	for _, opt := range f[2:] {
+		switch {
+		case opt == "revoked":
+			k.Revoked = true
+		case strings.HasPrefix(opt, "limit="):
+			n, err := count("key limit", strings.TrimPrefix(opt, "limit="), 1)
+			if err != nil {
+				return err
+			}
+			k.Limit = n
+		default:
+			return fmt.Errorf("@key: unknown option %q; want revoked or limit=N", opt)
+		}
+	}
+	c.StoreKeys = append(c.StoreKeys, k)
+	return nil
+}
+
+// count reads a directive's number, from least to maxPrior.
+func count(name, arg string, least int) (int, error) {
+	n, err := strconv.Atoi(arg)
+	if err != nil || n < least || n > maxPrior {
+		return 0, fmt.Errorf("@%s wants a number from %d to %d, got %q", name, least, maxPrior, arg)
+	}
+	return n, nil
 }
 
 func (c *Case) want(f []string) error {
@@ -224,12 +366,19 @@ func (c *Case) want(f []string) error {
 		}
 		return nil
 	}
-	if len(f) != 3 {
+	if len(f) < 3 {
 		return fmt.Errorf("--- want: an error needs status, code and param (or null), got %q", strings.Join(f, " "))
 	}
 	c.WantCode = f[1]
 	if f[2] != "null" {
 		c.WantParam = f[2]
+	}
+	for _, kv := range f[3:] {
+		v, ok := strings.CutPrefix(kv, "retry-after=")
+		if !ok || v == "" {
+			return fmt.Errorf("--- want: after the param only retry-after=SECONDS may follow, got %q", kv)
+		}
+		c.WantRetryAfter = v
 	}
 	return nil
 }
