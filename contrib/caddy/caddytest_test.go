@@ -226,6 +226,8 @@ type answer struct {
 
 func sendCase(t *testing.T, u *caddyUnderTest, s *site, c *conformance.Case) {
 	switch {
+	case c.Keys:
+		t.Skip("keys and limits need a key store, which the Caddy module's configuration does not have yet")
 	case c.UsesOrgHooks():
 		t.Skip("org lookups are Go hooks (middleware.Options); the Caddy module is configured with a policy file and a dialect, which cannot carry them")
 	case c.Disconnect:

@@ -51,7 +51,8 @@
 // An error from the next handler (a proxy that cannot reach its
 // upstream, say) is returned unchanged, for Caddy to handle as usual. A
 // client that goes away while its body is read is logged (at debug level,
-// with every other rejection) and answered nothing.
+// with every other rejection) and its connection dropped, as Caddy's own
+// abort directive does (panic with http.ErrAbortHandler).
 //
 // # What the next handler gets
 //

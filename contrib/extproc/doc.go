@@ -43,12 +43,17 @@
 //
 // A request that passes carries the facts as request headers for the
 // upstream (with the default prefix: x-flexguard-endpoint,
-// x-flexguard-model, x-flexguard-provider, x-flexguard-start-within)
-// and as dynamic metadata in the namespace "flexguard" (endpoint, model,
-// provider, start_within), which Envoy accepts when the filter's
+// x-flexguard-model, x-flexguard-provider, x-flexguard-start-within,
+// and with keys on x-flexguard-org and x-flexguard-key-id) and as
+// dynamic metadata in the namespace "flexguard" (endpoint, model,
+// provider, start_within, org, key_id), which Envoy accepts when the
+// filter's
 // metadata_options.receiving_namespaces.untyped lists it. A model name
 // that cannot be a header value as it is (a control character, or longer
-// than 256 bytes) is left out of the headers; the body has it.
+// than 256 bytes) is left out of the headers; the body has it. With keys
+// on (Options.Guard.KeyStore), the client's gateway key (Authorization,
+// x-api-key) is removed as the headers go on: it never reaches the
+// upstream.
 //
 // The body mode is read from the protocol_config Envoy sends on each
 // stream (Envoy 1.34 and later), or else from Options.StreamedBody. Other

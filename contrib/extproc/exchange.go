@@ -44,6 +44,7 @@ type outcome struct {
 
 	passed  bool
 	result  validate.Result
+	caller  middleware.Caller // zero when keys are off
 	forward []byte
 }
 
@@ -81,6 +82,7 @@ func markPassed(w http.ResponseWriter, r *http.Request) {
 		if o, ok := w.(*outcome); ok {
 			o.passed = true
 			o.result, _ = middleware.ResultFrom(r.Context())
+			o.caller, _ = middleware.CallerFrom(r.Context())
 			o.forward, _ = middleware.BodyFrom(r.Context())
 			return
 		}
@@ -105,6 +107,14 @@ func (p *Processor) newExchange(ctx context.Context, req *extprocv3.ProcessingRe
 	}
 	go func() {
 		defer close(x.done)
+		defer func() {
+			// The Guard drops the connection of a client that has gone
+			// with net/http's abort panic; here there is no connection to
+			// drop, and nothing is written.
+			if v := recover(); v != nil && v != http.ErrAbortHandler {
+				panic(v)
+			}
+		}()
 		p.chain.ServeHTTP(x.outcome, x.request)
 	}()
 	return x
@@ -187,7 +197,7 @@ func (x *exchange) respond(req *extprocv3.ProcessingRequest) *extprocv3.Processi
 			return x.verdict(headersPhase)
 		}
 		return headersResponse(&extprocv3.CommonResponse{
-			HeaderMutation: &extprocv3.HeaderMutation{RemoveHeaders: x.p.facts.names()},
+			HeaderMutation: &extprocv3.HeaderMutation{RemoveHeaders: x.p.removed()},
 		})
 	case req.GetRequestBody() != nil:
 		b := req.GetRequestBody()
@@ -233,20 +243,20 @@ func (x *exchange) verdict(ph phase) *extprocv3.ProcessingResponse {
 		}
 		return immediate(o.status, o.header, o.body.Bytes(), o.code)
 	}
-	set, unset := x.p.facts.mutation(o.result)
+	set, unset := x.p.facts.mutation(o.result, o.caller)
 	switch {
 	case ph == headersPhase:
 		return headersResponse(&extprocv3.CommonResponse{
-			HeaderMutation: &extprocv3.HeaderMutation{SetHeaders: set, RemoveHeaders: unset},
+			HeaderMutation: &extprocv3.HeaderMutation{SetHeaders: set, RemoveHeaders: append(unset, x.p.gatewayKeyHeaders...)},
 		})
 	case ph == bodyPhase && x.streamed:
 		return withMetadata(bodyResponse(&extprocv3.CommonResponse{
 			BodyMutation: &extprocv3.BodyMutation{Mutation: &extprocv3.BodyMutation_Body{Body: o.forward}},
-		}), o.result)
+		}), o.result, o.caller)
 	case ph == bodyPhase:
 		return withMetadata(bodyResponse(&extprocv3.CommonResponse{
 			HeaderMutation: &extprocv3.HeaderMutation{SetHeaders: set},
-		}), o.result)
+		}), o.result, o.caller)
 	}
 	// A streamed body that ended in trailers passed, but its chunks were
 	// held back and a trailers response cannot carry them: fail closed.

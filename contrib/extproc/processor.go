@@ -27,8 +27,9 @@ type Options struct {
 
 	// HeaderPrefix starts the names of the request headers that carry the
 	// validated facts upstream: PREFIX endpoint, model, provider and
-	// start-within. Client-sent headers with those names are always
-	// removed. Default: "x-flexguard-".
+	// start-within, and with keys on (Guard.KeyStore) org and key-id.
+	// Client-sent headers with those names are always removed. Default:
+	// "x-flexguard-".
 	HeaderPrefix string
 
 	// StreamedBody says that Envoy's request_body_mode is STREAMED. Envoy
@@ -49,6 +50,9 @@ type Processor struct {
 	onReject   func(r *http.Request, err *apierrors.Error)
 	streamed   bool
 	facts      factHeaders
+	// gatewayKeyHeaders carry the client's gateway key, never sent
+	// upstream: set when keys are on.
+	gatewayKeyHeaders []string
 }
 
 // New checks opts and builds the Processor and its Guard. A malformed
@@ -67,6 +71,9 @@ func New(opts Options) (*Processor, error) {
 		onReject:   opts.Guard.OnReject,
 		streamed:   opts.StreamedBody,
 		facts:      newFactHeaders(prefix),
+	}
+	if opts.Guard.KeyStore != nil {
+		p.gatewayKeyHeaders = []string{"authorization", "x-api-key"}
 	}
 	guardOpts := opts.Guard
 	guardOpts.OnReject = p.recordReject
@@ -163,8 +170,9 @@ func (p *Processor) Process(stream extprocv3.ExternalProcessor_ProcessServer) er
 	}
 }
 
-// factNames are the validated facts sent upstream, after the prefix.
-var factNames = [...]string{"endpoint", "model", "provider", "start-within"}
+// factNames are the validated facts sent upstream, after the prefix:
+// what validation learned, then, when keys are on, the caller.
+var factNames = [...]string{"endpoint", "model", "provider", "start-within", "org", "key-id"}
 
 // factHeaders are the header names of the facts, prefix included.
 type factHeaders [len(factNames)]string
@@ -177,5 +185,8 @@ func newFactHeaders(prefix string) factHeaders {
 	return h
 }
 
-// names returns the header names as a new slice, for a removal list.
-func (h factHeaders) names() []string { return append([]string(nil), h[:]...) }
+// removed returns the headers a request loses as soon as its headers go
+// on: client copies of the fact headers, and the gateway key.
+func (p *Processor) removed() []string {
+	return append(append([]string(nil), p.facts[:]...), p.gatewayKeyHeaders...)
+}

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
 
@@ -93,17 +94,18 @@ func headerValue(name, value string) *corev3.HeaderValueOption {
 	}
 }
 
-// factValues returns the facts in factNames order.
-func factValues(res validate.Result) [len(factNames)]string {
-	return [...]string{res.Endpoint.String(), res.Model, res.Provider.String(), res.StartWithin.String()}
+// factValues returns the facts in factNames order; the caller's are
+// empty when keys are off.
+func factValues(res validate.Result, c middleware.Caller) [len(factNames)]string {
+	return [...]string{res.Endpoint.String(), res.Model, res.Provider.String(), res.StartWithin.String(), c.Org, c.KeyID}
 }
 
 // mutation returns the fact headers to set and the names to remove: a
 // fact that cannot travel as a header (control characters, or longer
 // than maxFactBytes) is left out, and any copy the client sent is
 // removed all the same.
-func (h factHeaders) mutation(res validate.Result) (set []*corev3.HeaderValueOption, unset []string) {
-	for i, v := range factValues(res) {
+func (h factHeaders) mutation(res validate.Result, c middleware.Caller) (set []*corev3.HeaderValueOption, unset []string) {
+	for i, v := range factValues(res, c) {
 		if headerSafe(v) {
 			set = append(set, headerValue(h[i], v))
 		} else {
@@ -129,10 +131,10 @@ func headerSafe(v string) bool {
 // withMetadata adds the facts as dynamic metadata in MetadataNamespace,
 // for later filters and access logs (and, in STREAMED mode, where Envoy
 // has sent the headers on already, the only place they can go).
-func withMetadata(resp *extprocv3.ProcessingResponse, res validate.Result) *extprocv3.ProcessingResponse {
+func withMetadata(resp *extprocv3.ProcessingResponse, res validate.Result, c middleware.Caller) *extprocv3.ProcessingResponse {
 	fields := map[string]*structpb.Value{}
-	for i, v := range factValues(res) {
-		if len(v) <= maxFactBytes {
+	for i, v := range factValues(res, c) {
+		if v != "" && len(v) <= maxFactBytes {
 			fields[strings.ReplaceAll(factNames[i], "-", "_")] = structpb.NewStringValue(v)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,7 +16,9 @@ import (
 // GuardOptions returns the middleware.Options the case asks for: its
 // policy and strictness, and organisation lookups that answer as its
 // directives say. Every entry point that builds a Guard from a case
-// (Guard.Handler, Caddy, the Envoy processor) builds the same one.
+// (Caddy, the Envoy processor) builds the same one. The keys and limits
+// directives are not among them: such cases need a key store, limiters
+// and earlier requests of their own.
 func (c *Case) GuardOptions() (middleware.Options, error) {
 	var opts middleware.Options
 	if c.Policy != "" {
@@ -66,6 +69,7 @@ func (c *Case) Request() *http.Request {
 		body = io.MultiReader(body, brokenReader{})
 	}
 	r := httptest.NewRequest(c.Method, c.Target, body)
+	r.RemoteAddr = net.JoinHostPort(c.ClientAddr(), "4711")
 	for _, h := range c.Header {
 		r.Header.Add(h[0], h[1])
 	}
