@@ -24,6 +24,7 @@ import (
 
 	_ "github.com/flexinference/flexguard/contrib/caddy"
 	"github.com/flexinference/flexguard/internal/conformance"
+	"github.com/flexinference/flexguard/internal/conformance/guardcase"
 )
 
 // site is one Caddy site of the test configuration: a host name, the
@@ -244,9 +245,9 @@ func sendCase(t *testing.T, u *caddyUnderTest, s *site, c *conformance.Case) {
 	}
 	if c.WantStatus != http.StatusOK {
 		require.NoError(t, conformance.CheckErrorAnswer(a.status, a.header, a.body, c.WantStatus, c.WantCode, c.WantParam))
-		opts, err := c.GuardOptions()
+		opts, err := guardcase.Options(c)
 		require.NoError(t, err)
-		direct, err := c.ThroughHandler(opts)
+		direct, err := guardcase.Answer(c, opts)
 		require.NoError(t, err)
 		assert.Equal(t, direct.Code, a.status, "the same status as Guard.Handler")
 		assert.Equal(t, direct.Body.String(), string(a.body), "the same body as Guard.Handler")

@@ -13,6 +13,7 @@ import (
 	"github.com/flexinference/flexguard/contrib/extproc"
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/internal/conformance"
+	"github.com/flexinference/flexguard/internal/conformance/guardcase"
 	"github.com/flexinference/flexguard/validate"
 )
 
@@ -47,7 +48,7 @@ func runCase(t *testing.T, e envoy, c *conformance.Case) {
 	if c.Keys {
 		t.Skip("keys and limits cases replay earlier requests against a key store and limiters of their own; TestKeysThroughTheProcessor checks the wiring")
 	}
-	opts, err := c.GuardOptions()
+	opts, err := guardcase.Options(c)
 	require.NoError(t, err)
 	var (
 		mu       sync.Mutex
@@ -107,7 +108,7 @@ func runCase(t *testing.T, e envoy, c *conformance.Case) {
 
 	plain := opts
 	plain.OnReject = nil
-	direct, err := c.ThroughHandler(plain)
+	direct, err := guardcase.Answer(c, plain)
 	require.NoError(t, err)
 	assert.Equal(t, direct.Code, status, "the same status as Guard.Handler")
 	assert.Equal(t, direct.Body.String(), string(res.immediate.GetBody()), "the same body as Guard.Handler")

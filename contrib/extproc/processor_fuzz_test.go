@@ -12,6 +12,7 @@ import (
 
 	"github.com/flexinference/flexguard/contrib/extproc"
 	"github.com/flexinference/flexguard/internal/conformance"
+	"github.com/flexinference/flexguard/internal/conformance/guardcase"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
@@ -45,7 +46,7 @@ func FuzzProcessorMatchesHandler(f *testing.F) {
 		res := e.do(t, client, httpRequest{method: method, target: target, length: lengthOf(len(body)), body: body})
 
 		c := &conformance.Case{Method: method, Target: target, ContentLength: -1, Body: body}
-		direct, err := c.ThroughHandler(middleware.Options{Policy: policy})
+		direct, err := guardcase.Answer(c, middleware.Options{Policy: policy})
 		require.NoError(t, err)
 		if direct.Code == http.StatusNoContent {
 			require.Nil(t, res.immediate, "Guard.Handler passes it; the processor answered %s", res.immediate.GetBody())

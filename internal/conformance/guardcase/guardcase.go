@@ -1,4 +1,4 @@
-package conformance
+package guardcase
 
 import (
 	"bytes"
@@ -9,17 +9,18 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/flexinference/flexguard/internal/conformance"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
 
-// GuardOptions returns the middleware.Options the case asks for: its
+// Options returns the middleware.Options the case asks for: its
 // policy and strictness, and organisation lookups that answer as its
 // directives say. Every entry point that builds a Guard from a case
 // (Caddy, the Envoy processor) builds the same one. The keys and limits
 // directives are not among them: such cases need a key store, limiters
 // and earlier requests of their own.
-func (c *Case) GuardOptions() (middleware.Options, error) {
+func Options(c *conformance.Case) (middleware.Options, error) {
 	var opts middleware.Options
 	if c.Policy != "" {
 		p, err := validate.LoadPolicy(strings.NewReader(c.Policy))
@@ -63,7 +64,7 @@ func (c *Case) GuardOptions() (middleware.Options, error) {
 // Request builds the case's request as a server hands it to a handler:
 // its method, target, headers and body, chunked or with the declared
 // length, and for @disconnect a body that breaks off after its bytes.
-func (c *Case) Request() *http.Request {
+func Request(c *conformance.Case) *http.Request {
 	var body io.Reader = bytes.NewReader(c.Body)
 	if c.Disconnect {
 		body = io.MultiReader(body, brokenReader{})
@@ -90,10 +91,10 @@ type brokenReader struct{}
 
 func (brokenReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 
-// ThroughHandler answers the case with Guard.Handler built from opts, in
+// Answer answers the case with Guard.Handler built from opts, in
 // process, in front of a handler that answers 204 No Content: the answer
 // other entry points are held to.
-func (c *Case) ThroughHandler(opts middleware.Options) (*httptest.ResponseRecorder, error) {
+func Answer(c *conformance.Case, opts middleware.Options) (*httptest.ResponseRecorder, error) {
 	g, err := middleware.New(opts)
 	if err != nil {
 		return nil, err
@@ -101,6 +102,6 @@ func (c *Case) ThroughHandler(opts middleware.Options) (*httptest.ResponseRecord
 	rec := httptest.NewRecorder()
 	g.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-	})).ServeHTTP(rec, c.Request())
+	})).ServeHTTP(rec, Request(c))
 	return rec, nil
 }
