@@ -163,22 +163,47 @@ func FuzzCheckJSON(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	e, err := Compile(Config{})
+	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		err := CheckJSON(body)
 		want := referenceDepth(body) <= MaxDepth && utf8.Valid(body) && json.Valid(body)
 		gotValid := err == nil || err.Code() != apierrors.InvalidJSON
 		require.Equal(t, want, gotValid, "body %q: CheckJSON said %v", body, err)
+
+		// Parse makes the same check in the pass that indexes the members.
+		var r Request
+		perr := e.Parse(ChatCompletions, body, &r)
+		if int64(len(body)) > e.MaxBodyBytes() {
+			return
+		}
+		require.Equal(t, codeOf(err), codeOf(perr), "body %q", body)
 		if !gotValid {
+			require.Equal(t, Request{}, r, "the members seen before the problem are dropped")
 			return
 		}
 		var v any
 		require.NoError(t, decodeUsingNumbers(body, &v))
-		_, isObject := v.(map[string]any)
-		if isObject {
-			require.Nil(t, err)
-		} else {
+		obj, isObject := v.(map[string]any)
+		if !isObject {
 			require.NotNil(t, err)
 			require.Equal(t, apierrors.InvalidBody, err.Code())
+			return
+		}
+		require.Nil(t, err)
+		// The index holds, for every field the rules know, the raw text of
+		// the value the decoder keeps: the last of repeated keys, found
+		// under its decoded name.
+		for f, name := range fieldNames {
+			raw := r.fields[f]
+			want, present := obj[name]
+			if !present {
+				require.Empty(t, raw, "%s is not in %q", name, body)
+				continue
+			}
+			var got any
+			require.NoError(t, decodeUsingNumbers([]byte(raw), &got), "%s: %q", name, raw)
+			require.Equal(t, want, got, "%s in %q", name, body)
 		}
 	})
 }

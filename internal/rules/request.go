@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/jsonscan"
 )
 
 // field is a top-level body field that some rule judges.
@@ -144,15 +145,17 @@ func (r *Request) Result() Result {
 	}
 }
 
-// index fills r from body in one pass over its top-level members.
-func (r *Request) index(ep Endpoint, body []byte) {
-	*r = Request{endpoint: ep, body: unsafeString(body)}
-	forEachMember(r.body, func(key, value string) bool {
-		if f, ok := fieldByName[key]; ok {
-			r.fields[f] = value
-		}
-		return true
-	})
+// index records one top-level member of the body, if a rule judges it.
+// jsonscan.Scan calls it with each member in document order, so a later
+// repeat of a key overwrites an earlier one.
+func (r *Request) index(m jsonscan.Member) {
+	key := unsafeString(m.Key)
+	if m.KeyEscaped {
+		key = decodeKey(key)
+	}
+	if f, ok := fieldByName[key]; ok {
+		r.fields[f] = unsafeString(m.Value)
+	}
 }
 
 // unsafeString views b as a string without copying. The rules only read.
