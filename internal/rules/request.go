@@ -77,14 +77,28 @@ var fieldNames = [numFields]string{
 	fieldMaxTokens:           "max_tokens",
 }
 
-// fieldByName maps a top-level key to the field the rules know it as.
-var fieldByName = func() map[string]field {
-	m := make(map[string]field, numFields)
+// fieldsByLength lists the fields by the length of their names, so that
+// finding a key's field costs a comparison or two, and nothing for most
+// keys the rules do not know: a map would hash every key of every body.
+var fieldsByLength = func() (byLength [32][]field) {
 	for f, name := range fieldNames {
-		m[name] = field(f)
+		byLength[len(name)] = append(byLength[len(name)], field(f))
 	}
-	return m
+	return byLength
 }()
+
+// fieldOf returns the field a top-level key names, if a rule judges it.
+func fieldOf(key string) (field, bool) {
+	if len(key) >= len(fieldsByLength) {
+		return 0, false
+	}
+	for _, f := range fieldsByLength[len(key)] {
+		if fieldNames[f] == key {
+			return f, true
+		}
+	}
+	return 0, false
+}
 
 // Request is one body on its way through the rules: the body, its
 // top-level fields indexed in one pass, and what the rules have learned.
@@ -153,7 +167,7 @@ func (r *Request) index(m jsonscan.Member) {
 	if m.KeyEscaped {
 		key = decodeKey(key)
 	}
-	if f, ok := fieldByName[key]; ok {
+	if f, ok := fieldOf(key); ok {
 		r.fields[f] = unsafeString(m.Value)
 	}
 }
