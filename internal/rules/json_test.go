@@ -80,6 +80,9 @@ func TestCheckJSONHostileInputIsCheap(t *testing.T) {
 		{"450,000 nested arrays", []byte(strings.Repeat("[", 450_000) + strings.Repeat("]", 450_000))},
 		{"450,000 nested objects", []byte(strings.Repeat(`{"a":`, 450_000) + "1" + strings.Repeat("}", 450_000))},
 		{"a megabyte of backslashes in an unterminated string", []byte(`{"a":"` + strings.Repeat(`\`, 1_000_000))},
+		// A long string is searched for its quote once, not once an escape.
+		{"eight megabytes of text with an escape every 200 bytes and a bad one at the end",
+			[]byte(`{"a":"` + strings.Repeat(strings.Repeat("a", 198)+`\n`, 40_000) + `\q"}`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
