@@ -3,7 +3,7 @@
 # benchstat tables, the target ratios with PASS or MISS, and the loopback
 # load comparison. Run it from anywhere; scratch goes to bench/results/.
 #
-#   bash bench/run.sh              # 6 rounds, about 15 minutes on 2 cores
+#   bash bench/run.sh              # 6 rounds, about 15-20 minutes on 2 cores
 #   COUNT=2 LOAD_DURATION=3s bash bench/run.sh   # a quick look
 set -euo pipefail
 
