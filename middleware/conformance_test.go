@@ -133,8 +133,7 @@ func runThroughHandler(t *testing.T, c *conformance.Case) {
 		require.True(t, ok, "the handler sees what validation learned")
 		w.WriteHeader(http.StatusOK)
 	}))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, requestFor(c))
+	rec, aborted := serveAborting(h, requestFor(c))
 
 	if c.WantStatus == http.StatusOK {
 		require.True(t, handled, "the handler must run; got %d %s", rec.Code, rec.Body.String())
@@ -151,9 +150,12 @@ func runThroughHandler(t *testing.T, c *conformance.Case) {
 	assert.Equal(t, c.WantCode, rejected[0].Code().String())
 	assert.Equal(t, c.WantParam, rejected[0].Param())
 	if c.WantCode == apierrors.ClientClosedRequest.String() {
+		assert.True(t, aborted, "the connection of a client that has gone is aborted")
 		assert.Zero(t, rec.Body.Len(), "nothing is written to a client that has gone")
+		assert.Empty(t, rec.Header(), "nothing is written to a client that has gone")
 		return
 	}
+	assert.False(t, aborted, "an answered rejection does not abort")
 	checkErrorResponse(t, rec, c.WantStatus, c.WantCode, c.WantParam)
 }
 

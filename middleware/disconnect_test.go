@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/conformance"
 	"github.com/flexinference/flexguard/middleware"
 )
 
@@ -60,12 +61,7 @@ func TestClientThatLeavesMidBodyLeavesNothingBehind(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, conn.Close())
 
-			select {
-			case got := <-rejected:
-				assert.Equal(t, apierrors.ClientClosedRequest, got.Code())
-			case <-time.After(wait):
-				t.Fatalf("OnReject heard nothing within %v", wait)
-			}
+			assert.Equal(t, apierrors.ClientClosedRequest, awaitRejection(t, rejected, wait).Code())
 
 			deadline := time.Now().Add(wait)
 			for runtime.NumGoroutine() > baseline && time.Now().Before(deadline) {
@@ -75,5 +71,51 @@ func TestClientThatLeavesMidBodyLeavesNothingBehind(t *testing.T) {
 			assert.LessOrEqual(t, runtime.NumGoroutine(), baseline,
 				"goroutines still running %v after the client left", wait)
 		})
+	}
+}
+
+// TestAnUnreadableBodyIsNeverASuccess plays, over real connections, the
+// conformance cases whose bodies cannot be read to their end. None may
+// reach the handler or be answered 200: broken framing on a connection
+// that still works is invalid_json, with Connection: close, and the server
+// then closes the connection; a client that half-closes, resets or stalls
+// past the server's read timeout (cut to a second here) is reported as
+// client_closed_request and its connection is closed without a byte
+// written.
+func TestAnUnreadableBodyIsNeverASuccess(t *testing.T) {
+	t.Parallel()
+	const wait = 30 * time.Second // for what the server does promptly
+	for _, c := range conformance.Unreadables() {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			rejected := make(chan *apierrors.Error, 1)
+			opts := middleware.Options{OnReject: func(_ *http.Request, err *apierrors.Error) { rejected <- err }}
+			srv := httptest.NewUnstartedServer(newGuard(t, opts).Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+				t.Error("the handler ran for a body that could not be read")
+			})))
+			if c.Stalls {
+				srv.Config.ReadTimeout = time.Second
+			}
+			srv.Start()
+			defer srv.Close()
+
+			_, written, err := c.Play(srv.Listener.Addr().String(), wait)
+			require.NoError(t, err)
+			assert.Equal(t, c.WantCode, awaitRejection(t, rejected, wait).Code().String())
+			require.NoError(t, c.CheckWritten(written))
+		})
+	}
+}
+
+// awaitRejection returns what OnReject is told next, failing the test when
+// it hears nothing within wait.
+func awaitRejection(t *testing.T, rejected <-chan *apierrors.Error, wait time.Duration) *apierrors.Error {
+	t.Helper()
+	select {
+	case got := <-rejected:
+		return got
+	case <-time.After(wait):
+		t.Fatalf("OnReject heard nothing within %v", wait)
+		return nil
 	}
 }

@@ -21,7 +21,8 @@
 // The Guard's other middlewares are pieces of Handler, for a gateway that
 // wants its own middleware in between or only the first checks: Route,
 // BodyLimit, JSONBody, Model, Parameters, StartWithin, Provider, TokenCap,
-// Schema, ProviderKey and Billing, in the order of checks. A piece runs
+// Schema, ProviderKey and Billing, in the order of checks, and Stream
+// after them all (see Streams). A piece runs
 // every check up to and including its own that no piece of the same Guard
 // in front of it has run, so a piece never lets through what an earlier
 // check would refuse, and a stack of pieces answers exactly as Handler
@@ -34,6 +35,34 @@
 // body and one record of what ran. A stack costs an allocation or two more
 // per request than Handler alone (each piece that changes the request
 // copies it).
+//
+// # Streams
+//
+// Stream is the last piece: Handler, then a watch on the handler's answer
+// on its way to the client, for a handler that relays an upstream (a
+// reverse proxy). A non-2xx answer, or anything but an event stream,
+// passes through byte for byte; a stream that ends with its endpoint's
+// terminal event or the upstream's error event passes through as sent.
+// A stream the upstream cuts short, or that ends without its terminal
+// event, is answered upstream_stream_failed: a 502 (through
+// Options.ErrorWriter) if no body byte has reached the client yet,
+// otherwise one error event in the endpoint's own format, and the
+// response ends. A client that goes away cancels the handler's context
+// at once and is reported as client_closed_request.
+//
+//	guard.Stream(proxy) // every check, then the watch
+//
+// A reverse proxy calls FailStream in its ErrorHandler and drops the
+// client's Accept-Encoding (a compressed stream cannot be read).
+// Options.OnReject hears each failure once, and StreamResultFrom tells how
+// the answer ended and how many bytes reached the client.
+//
+// Handler does not watch, by decision: the watcher must see every write
+// of the handler (router adapters that write to their own writer hide
+// them), it releases a stream one whole event at a time, and it costs
+// a few allocations per request and a read of every streamed byte. A
+// gateway that relays streams should use Stream; the cost of leaving it
+// out is that a cut stream looks finished to the client.
 //
 // # Two ways to mount
 //
@@ -61,9 +90,45 @@
 //
 // # Decisions
 //
-//   - A client that goes away while its body is read is reported to
-//     Options.OnReject as client_closed_request (499), and nothing is
-//     written: nobody is listening, and the ErrorWriter is not called.
+//   - A client that goes away while its body is read, or stalls past the
+//     server's read timeout, is reported to Options.OnReject as
+//     client_closed_request (499), the ErrorWriter is not called, and the
+//     handler panics with http.ErrAbortHandler: a handler that returned
+//     without writing would get an empty 200 from the server, while the
+//     abort closes the connection (HTTP/1) or resets the stream (HTTP/2)
+//     with nothing written and no stack logged. A recovering middleware
+//     in front of the Guard must let that panic through, as net/http's
+//     own ReverseProxy needs too.
+//   - Whether a failed body read is the client's going or broken framing
+//     is told by what net/http exports, since its framing errors are not:
+//     a cancelled request context (a server cancels it when the
+//     connection fails or, over HTTP/2, when the stream is reset),
+//     io.ErrUnexpectedEOF, os.ErrDeadlineExceeded, net.ErrClosed or a
+//     net.Error mean the client is gone; any other error broke the
+//     framing of a connection that still works, and is answered
+//     invalid_json with Connection: close, as the bytes after it cannot
+//     be told apart from a next request.
+//   - A Content-Encoding other than identity is refused, not decoded:
+//     the bytes judged must be the bytes forwarded, and a decoder would be
+//     one more parser (and decompression bomb) in front of the gateway.
+//   - The path is judged as sent (URL.EscapedPath): an endpoint spelled
+//     with percent-escapes is unknown_url rather than decoded, so a
+//     router or proxy behind the Guard that uses the escaped form cannot
+//     see another path than the one judged.
+//   - Memory for a body follows the bytes that arrive, not the length
+//     declared: a body longer than a small first chunk is staged in
+//     reused chunks until a quarter of its declared length has arrived,
+//     then moved into one buffer of its full length. A client that
+//     declares a megabyte and sends a byte holds one chunk; an honest body
+//     still ends in one buffer, of its exact length.
+//   - Some requests are refused by net/http before any handler runs, and
+//     get Go's own plain-text answers, not the canonical JSON: two
+//     different Content-Lengths or one that is not a number, a malformed
+//     request line or no Host header (400), a Transfer-Encoding other
+//     than one chunked (501), headers over the server's MaxHeaderBytes
+//     (431). No middleware sees them, and none should try to: they are
+//     the server's to refuse. (Content-Length with chunked is not among
+//     them: chunked wins, and the Content-Length is dropped.)
 //   - A failed billing lookup is internal_error (500): the gateway could
 //     not decide, which is neither the client's fault nor proof of a debt.
 //   - A failed provider-key lookup fails closed: it is answered like a

@@ -26,6 +26,10 @@ type exchange struct {
 	body     []byte
 	readAt   int // the handler's position in body
 	request  rules.Request
+
+	// How the answer went, once Stream has watched it.
+	stream      StreamResult
+	streamEnded bool
 }
 
 // exchangeKey is the context key of the exchange.

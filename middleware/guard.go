@@ -52,13 +52,17 @@ type Options struct {
 	OrgOverdue func(r *http.Request) (bool, error)
 
 	// ErrorWriter renders a rejection, to answer in a gateway's own error
-	// shape (see package errors/dialect). It is not called for
-	// client_closed_request: nobody is listening. Default: apierrors.Write.
+	// shape (see package errors/dialect), Stream's 502 included. It is not
+	// called for client_closed_request: nobody is listening (a body read
+	// cut short aborts the connection, unanswered). Default:
+	// apierrors.Write.
 	ErrorWriter func(w http.ResponseWriter, r *http.Request, err *apierrors.Error)
 
 	// OnReject is told of every rejection, client_closed_request included,
-	// before the error is written: for metrics and logs. It must not
-	// write to the response. Default: nil.
+	// before the error is written: for metrics and logs. A failure that
+	// Stream sees after the handler has started is told once the watcher
+	// has answered, with StreamResultFrom(r.Context()) saying how far the
+	// answer got. It must not write to the response. Default: nil.
 	OnReject func(r *http.Request, err *apierrors.Error)
 }
 
@@ -73,7 +77,9 @@ type Options struct {
 // the same Guard in front of it has run. Model on its own routes, reads
 // the body and judges the model; Model then TokenCap judge the model in the
 // first and the rest in the second. Any stack of pieces therefore answers
-// exactly as Handler would, up to its last piece.
+// exactly as Handler would, up to its last piece. Stream is the last
+// piece: Handler, then a watch on the answer (see Stream for why Handler
+// does not watch).
 type Guard struct {
 	opts   Options
 	engine *rules.Engine
@@ -177,15 +183,19 @@ func (g *Guard) through(p piece, needs string, next http.Handler) http.Handler {
 	})
 }
 
-// reject answers err: it tells OnReject, then writes the error, except to
-// a client that has gone.
+// reject answers err: it tells OnReject, then writes the error. A client
+// that has gone or stalled gets nothing: returning without a word would
+// make the server send an empty 200, so the handler panics with
+// http.ErrAbortHandler, net/http's way to drop the connection (HTTP/1) or
+// reset the stream (HTTP/2) without an answer or a logged stack.
 func (g *Guard) reject(w http.ResponseWriter, r *http.Request, err *apierrors.Error) {
 	if g.opts.OnReject != nil {
 		g.opts.OnReject(r, err)
 	}
-	if err.Code() != apierrors.ClientClosedRequest {
-		g.opts.ErrorWriter(w, r, err)
+	if err.Code() == apierrors.ClientClosedRequest {
+		panic(http.ErrAbortHandler)
 	}
+	g.opts.ErrorWriter(w, r, err)
 }
 
 // asAPIError returns the *apierrors.Error in err, or internal_error for any

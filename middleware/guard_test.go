@@ -91,6 +91,7 @@ type answer struct {
 	Status   int
 	Body     string
 	Rejected []string
+	Aborted  bool
 	Handled  bool
 	Received string
 	Result   validate.Result
@@ -116,8 +117,8 @@ func answerOf(t *testing.T, c *conformance.Case, mount func(*middleware.Guard, m
 		a.Received = string(b)
 		a.Result, _ = middleware.ResultFrom(r.Context())
 	}))
-	rec := serve(h, requestFor(c))
-	a.Status, a.Body = rec.Code, rec.Body.String()
+	rec, aborted := serveAborting(h, requestFor(c))
+	a.Status, a.Body, a.Aborted = rec.Code, rec.Body.String(), aborted
 	return a
 }
 

@@ -72,6 +72,23 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	return rec
 }
 
+// serveAborting is serve for a request that h may abort: it recovers
+// http.ErrAbortHandler as a server does, and reports it. Any other panic
+// goes on.
+func serveAborting(h http.Handler, r *http.Request) (rec *httptest.ResponseRecorder, aborted bool) {
+	rec = httptest.NewRecorder()
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			aborted = true
+		}
+	}()
+	h.ServeHTTP(rec, r)
+	return rec, false
+}
+
 // okHandler answers 200 "ok" and counts its calls.
 type okHandler struct{ calls atomic.Int32 }
 

@@ -3,14 +3,20 @@ package middleware_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -241,5 +247,114 @@ func TestHostileValuesGetSmallAnswers(t *testing.T) {
 				assert.NotContains(t, got.rec.Body.String(), long, "a client value repeated past its bound")
 			}
 		})
+	}
+}
+
+// awaitedBody counts, once, a request whose body reader is asked for more
+// after its first bytes: by then the Guard holds all it reserved for the
+// body, and is waiting for the rest.
+type awaitedBody struct {
+	io.ReadCloser
+	got     int
+	counted bool
+	waiting *atomic.Int32
+}
+
+func (b *awaitedBody) Read(p []byte) (int, error) {
+	if b.got > 0 && !b.counted {
+		b.counted = true
+		b.waiting.Add(1)
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.got += n
+	return n, err
+}
+
+// memoryNow returns the heap in use after a collection, and the resident
+// size (0 where /proc does not tell it).
+func memoryNow(t *testing.T) (heap, rss uint64) {
+	t.Helper()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return m.HeapInuse, 0
+	}
+	m2 := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status)
+	if m2 == nil {
+		return m.HeapInuse, 0
+	}
+	kib, err := strconv.ParseUint(string(m2[1]), 10, 64)
+	require.NoError(t, err)
+	return m.HeapInuse, kib << 10
+}
+
+// TestDeclaredLengthsBuyNoMemoryBeforeTheirBytes opens 800 connections to
+// a real server that each declare a body of 1,000,000 bytes and send one
+// byte, and waits until the Guard is waiting for the rest of every one.
+// The heap in use, and without the race detector the resident size, must
+// have grown by less than 100 MB: a buffer of the declared length each
+// would be 800 MB.
+func TestDeclaredLengthsBuyNoMemoryBeforeTheirBytes(t *testing.T) {
+	// Not parallel: it measures the process's memory.
+	const (
+		conns    = 800
+		declared = 1_000_000
+		bound    = 100 << 20
+		wait     = 60 * time.Second
+	)
+	var waiting atomic.Int32
+	rejected := make(chan *apierrors.Error, conns)
+	guarded := newGuard(t, middleware.Options{OnReject: func(_ *http.Request, err *apierrors.Error) { rejected <- err }}).
+		Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			t.Error("the handler ran for a body that never arrived")
+		}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = &awaitedBody{ReadCloser: r.Body, waiting: &waiting}
+		guarded.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	heapBefore, rssBefore := memoryNow(t)
+	head := fmt.Sprintf("POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n{", declared)
+	clients := make([]net.Conn, 0, conns)
+	defer func() {
+		for _, c := range clients {
+			_ = c.Close()
+		}
+	}()
+	for range conns {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		clients = append(clients, c)
+		_, err = io.WriteString(c, head)
+		require.NoError(t, err)
+	}
+	deadline := time.Now().Add(wait)
+	for waiting.Load() < conns && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // a poll interval, not an assertion
+	}
+	require.EqualValues(t, conns, waiting.Load(), "bodies being read after %v", wait)
+
+	heapDuring, rssDuring := memoryNow(t)
+	heapGrowth, rssGrowth := int64(heapDuring)-int64(heapBefore), int64(rssDuring)-int64(rssBefore)
+	t.Logf("%d connections declaring %d bytes and sending 1: heap in use grew by %.1f MB, resident size by %.1f MB",
+		conns, declared, float64(heapGrowth)/(1<<20), float64(rssGrowth)/(1<<20))
+	assert.Less(t, heapGrowth, int64(bound), "heap in use")
+	if !raceEnabled && rssBefore > 0 {
+		assert.Less(t, rssGrowth, int64(bound), "resident size")
+	}
+
+	for _, c := range clients {
+		_ = c.Close()
+	}
+	for range conns {
+		select {
+		case err := <-rejected:
+			require.Equal(t, apierrors.ClientClosedRequest, err.Code())
+		case <-time.After(wait):
+			t.Fatalf("not every abandoned body was reported within %v", wait)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/clienttext"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
@@ -178,7 +179,9 @@ func TestReverseProxyForwardsTheExactBytesWithALength(t *testing.T) {
 }
 
 // A client that goes away mid-body is told nothing: OnReject hears of it
-// as client_closed_request and the ErrorWriter is never called.
+// as client_closed_request, the ErrorWriter is never called, and the
+// handler aborts (http.ErrAbortHandler) rather than return, which a
+// server would answer with an empty 200.
 func TestClientClosedRequestIsNeverWritten(t *testing.T) {
 	t.Parallel()
 	mounts := map[string]func(*middleware.Guard, http.Handler) http.Handler{
@@ -201,7 +204,8 @@ func TestClientClosedRequestIsNeverWritten(t *testing.T) {
 			r := post("/v1/responses", "")
 			r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"model":"gpt`), errReader{io.ErrUnexpectedEOF}))
 			r.ContentLength = 1000
-			rec := serve(mount(newGuard(t, opts), next), r)
+			rec, aborted := serveAborting(mount(newGuard(t, opts), next), r)
+			assert.True(t, aborted)
 			assert.Zero(t, next.calls.Load())
 			assert.Zero(t, written, "the ErrorWriter is not called for a client that has gone")
 			assert.Zero(t, rec.Body.Len())
@@ -230,4 +234,52 @@ func TestJSONBodyStrictModeNamesTheRepeatedKey(t *testing.T) {
 	code, param := errorCode(t, rec)
 	assert.Equal(t, "invalid_json", code)
 	assert.Equal(t, "model", param)
+}
+
+// unreadBody fails the test when anything reads it.
+type unreadBody struct{ t *testing.T }
+
+func (b unreadBody) Read([]byte) (int, error) {
+	b.t.Error("the body of an encoded request was read")
+	return 0, io.EOF
+}
+
+func (unreadBody) Close() error { return nil }
+
+// A body with a content coding other than identity is invalid_json before
+// a byte of it is read, and the message names the coding, cut to its
+// bound.
+func TestAnEncodedBodyIsRefusedUnread(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("z", 10_000)
+	tests := []struct {
+		name     string
+		codings  []string // header lines
+		wantName string   // the coding the message names
+	}{
+		{"gzip is named", []string{"gzip"}, `"gzip"`},
+		{"an unknown coding is named", []string{"bogus"}, `"bogus"`},
+		{"the first coding that is not identity is named", []string{"identity, , br", "gzip"}, `"br"`},
+		{"a coding on a second header line counts", []string{"identity", "deflate"}, `"deflate"`},
+		{"a coding of 10,000 bytes is cut in the message", []string{long}, `"` + long[:clienttext.MaxValue-len("…")] + `…"`},
+	}
+	g := newGuard(t, middleware.Options{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := post("/v1/responses", "")
+			r.Body = unreadBody{t}
+			r.ContentLength = 44
+			r.Header["Content-Encoding"] = tt.codings
+			next := &okHandler{}
+			rec := serve(g.Handler(next), r)
+			assert.Zero(t, next.calls.Load())
+			require.Equal(t, http.StatusBadRequest, rec.Code)
+			code, param, message := errorBody(t, rec)
+			assert.Equal(t, "invalid_json", code)
+			assert.Empty(t, param)
+			assert.Contains(t, message, "Content-Encoding "+tt.wantName)
+			assert.Less(t, len(message), 400)
+		})
+	}
 }

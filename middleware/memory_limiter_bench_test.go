@@ -153,7 +153,7 @@ func perOp(t *testing.T, n int64, f func()) (wall, cpu int64) {
 	return time.Since(start).Nanoseconds() / n, (processCPU(t) - cpuBefore) / n
 }
 
-func processCPU(t *testing.T) int64 {
+func processCPU(t testing.TB) int64 {
 	t.Helper()
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

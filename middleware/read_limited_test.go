@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -16,6 +17,31 @@ type failingBody struct{}
 
 func (failingBody) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
 func (failingBody) Close() error             { return nil }
+
+// trickleBody yields src at most step bytes per Read, then fails with
+// err (io.EOF for a body that ends), and records for every Read how many
+// bytes it had yielded and how much room it was offered.
+type trickleBody struct {
+	src   []byte
+	step  int
+	err   error
+	reads []offer
+	given int
+}
+
+type offer struct{ received, room int }
+
+func (b *trickleBody) Read(p []byte) (int, error) {
+	b.reads = append(b.reads, offer{b.given, len(p)})
+	if b.given == len(b.src) {
+		return 0, b.err
+	}
+	n := copy(p[:min(len(p), b.step)], b.src[b.given:])
+	b.given += n
+	return n, nil
+}
+
+func (*trickleBody) Close() error { return nil }
 
 func TestReadLimited(t *testing.T) {
 	t.Parallel()
@@ -52,6 +78,57 @@ func TestReadLimited(t *testing.T) {
 			default:
 				require.NoError(t, err)
 				assert.Equal(t, tc.want, string(got))
+			}
+		})
+	}
+}
+
+// Bodies longer than a stage chunk, declared or chunked, arriving at once
+// or a few bytes at a time, are read byte for byte; their buffers never
+// hold more than stageShare times the bytes that have arrived (or one
+// chunk), whatever length was declared.
+func TestReadLimitedGrowsWithTheBytesThatArrive(t *testing.T) {
+	t.Parallel()
+	const limit = 1_000_000
+	body := make([]byte, 900_000)
+	for i := range body {
+		body[i] = byte('a' + i%26)
+	}
+	cut := errors.New("connection reset")
+	cases := []struct {
+		name     string
+		sent     []byte
+		step     int
+		end      error
+		declared int64
+		want     []byte // nil: the read fails
+	}{
+		{"a declared body arriving at once is read whole", body, len(body), io.EOF, int64(len(body)), body},
+		{"a declared body arriving in 1,000-byte pieces is read whole", body, 1000, io.EOF, int64(len(body)), body},
+		{"a body just over one chunk is read whole", body[:stageChunk+1], 7000, io.EOF, stageChunk + 1, body[:stageChunk+1]},
+		{"a body of exactly one chunk is read whole", body[:stageChunk], 7000, io.EOF, stageChunk, body[:stageChunk]},
+		{"a body that ends before its declared length while staged is what arrived", body[:100_000], 4096, io.EOF, limit, body[:100_000]},
+		{"a body that ends before its declared length after staging is what arrived", body[:600_000], 4096, io.EOF, limit, body[:600_000]},
+		{"a body that runs past its declared length is read on", body, 4096, io.EOF, 300_000, body},
+		{"a chunked body is read whole", body, 3000, io.EOF, -1, body},
+		{"a declared body whose client goes while staged fails", body[:1], 1, cut, limit, nil},
+		{"a declared body whose client goes after staging fails", body[:700_000], 65536, cut, limit, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src := &trickleBody{src: tc.sent, step: tc.step, err: tc.end}
+			got, err := readLimited(httptest.NewRecorder(), src, tc.declared, limit)
+			if tc.want == nil {
+				require.ErrorIs(t, err, cut)
+			} else {
+				require.NoError(t, err)
+				require.True(t, bytes.Equal(tc.want, got), "got %d bytes, want %d", len(got), len(tc.want))
+			}
+			for _, r := range src.reads {
+				held := r.received + r.room
+				require.LessOrEqual(t, held, max(r.received+stageChunk, stageShare*r.received),
+					"after %d bytes a buffer had room for %d more", r.received, r.room)
 			}
 		})
 	}

@@ -9,9 +9,12 @@ import (
 
 // Route answers unknown_url (404) for a path that is not one of the four
 // endpoints, and method_not_allowed (405, with Allow: POST) for any method
-// but POST. The query string is ignored; a trailing slash is another path.
-// With Options.Endpoint set, Route checks only the method: the router in
-// front has matched the path.
+// but POST. The query string is ignored; a trailing slash is another path,
+// and so is an endpoint spelled with percent-escapes (/v1%2Fresponses,
+// /v1/respons%65s): the path is judged as sent, so that a router or proxy
+// behind the Guard, which may use the escaped form, gets the very path
+// that was judged. With Options.Endpoint set, Route checks only the
+// method: the router in front has matched the path.
 func (g *Guard) Route(next http.Handler) http.Handler {
 	return g.through(pieceRoute, "", next)
 }
@@ -20,7 +23,7 @@ func routeStage(g *Guard, x *exchange, _ http.ResponseWriter, r *http.Request) *
 	ep := rules.Endpoint(g.opts.Endpoint)
 	if ep == 0 {
 		var ok bool
-		if ep, ok = rules.EndpointOf(r.URL.Path); !ok {
+		if ep, ok = rules.EndpointOf(r.URL.EscapedPath()); !ok {
 			return apierrors.New(apierrors.UnknownURL, "", "")
 		}
 	}

@@ -27,10 +27,25 @@
 //
 // # What the schemas leave to the policy
 //
-// A missing start_within, the provider checks (flex on claude-*, auto on
-// gemini-*, the flex allow-lists) and the token cap depend on the policy
-// and are judged by the validate package only. The schemas pass a body
-// that fails only those.
+// A missing start_within, the provider checks (flex on Anthropic models,
+// auto on Gemini models, the flex allow-lists) and the token cap depend on
+// the policy and are judged by the validate package only; so does the
+// provider of a model, which the policy's provider_prefixes can change. The
+// schemas pass a body that fails only those.
+//
+// One policy key changes a rule the schemas judge: accept_no_op_defaults
+// lets the no-op values of refused chat parameters through (the table is in
+// package validate). The schemas hold those values too, each as an anyOf
+// branch that carries "x-flexguard-policy": "accept_no_op_defaults" (see
+// KeywordPolicy), which holds only under a policy that turns the option on:
+//
+//	"presence_penalty": {"anyOf": [{"type": "null"},
+//	    {"x-flexguard-policy": "accept_no_op_defaults", "const": 0}]}
+//
+// [Canonical] judges with every option off, as the catalog does;
+// [CanonicalFor] judges as its policy says, and is the twin of
+// validate.New with the same policy. A test and a fuzz target hold the two
+// to the same answers under both settings.
 //
 // # Embedders' own rules
 //

@@ -45,3 +45,16 @@ func ExampleCompile() {
 	// Output:
 	// 422 {"error":{"message":"temperature must be at most 1 on this gateway.","type":"invalid_request_error","code":"temperature_too_high","param":"temperature"}}
 }
+
+func ExampleCanonicalFor() {
+	body := []byte(`{"model":"gpt-5.5","presence_penalty":0,"logit_bias":{}}`)
+	fmt.Println(apierrors.CodeOf(schemas.Canonical().Check(validate.ChatCompletions, body)))
+
+	set := schemas.CanonicalFor(validate.Policy{AcceptNoOpDefaults: true})
+	fmt.Println(set.Check(validate.ChatCompletions, body))
+	fmt.Println(apierrors.CodeOf(set.Check(validate.ChatCompletions, []byte(`{"model":"gpt-5.5","presence_penalty":0.5}`))))
+	// Output:
+	// unsupported_parameter
+	// <nil>
+	// unsupported_parameter
+}

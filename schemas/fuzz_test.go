@@ -13,7 +13,8 @@ import (
 // FuzzSchemasAgainstRules mutates realistic bodies (adding, dropping,
 // retyping and repeating fields, and appending blocks where the rules
 // look) and fails on any body where the schemas and the fast path
-// disagree under the contract of compareEngines. The raw argument is
+// disagree under the contract of compareEngines, under the catalog's
+// policy and under one that accepts no-op values. The raw argument is
 // also judged as it is, so byte-level mutations reach both engines.
 func FuzzSchemasAgainstRules(f *testing.F) {
 	for i := range fuzzBases {
@@ -22,6 +23,7 @@ func FuzzSchemasAgainstRules(f *testing.F) {
 	f.Add(uint8(1), []byte{4, 9, 33, 0, 0, 14}, []byte(`{"model":"gpt-5.5","n":1.0}`))
 	f.Add(uint8(3), []byte{3, 0, 30, 4, 2, 31}, []byte(`{"model":"claude-x","messages":[{"content":[{"type":"document","citations":{"enabled":true}}]}]}`))
 	f.Add(uint8(2), []byte{0, 5, 34, 2, 0, 1}, []byte(`{"model":"gemini-3-pro","generation_config":{"seed":null,"seed":1}}`))
+	f.Add(uint8(5), []byte{2, 3, 43, 0, 0, 44}, []byte(`{"model":"gpt-5.5","presence_penalty":-0.0e-7,"logit_bias":{ },"top_logprobs":0E0}`))
 	f.Fuzz(func(t *testing.T, base uint8, ops []byte, raw []byte) {
 		if len(ops) > 64 || len(raw) > 4096 {
 			return
@@ -32,9 +34,11 @@ func FuzzSchemasAgainstRules(f *testing.F) {
 		tree.encode(&buf)
 		for _, body := range [][]byte{buf.Bytes(), raw} {
 			for _, ep := range validate.Endpoints() {
-				fast, schema, agree, _ := compareEngines(ep, body)
-				if !agree {
-					t.Errorf("%s: fast path %q, schema %q\nbody: %s", ep, fast, schema, body)
+				for name, tw := range map[string]*twins{"catalog": catalogTwins, "accepting no-op values": noOpTwins} {
+					fast, schema, agree, _ := compareEngines(tw, ep, body)
+					if !agree {
+						t.Errorf("%s, %s: fast path %q, schema %q\nbody: %s", name, ep, fast, schema, body)
+					}
 				}
 			}
 		}
@@ -48,6 +52,7 @@ var fuzzBases = []string{
 	`{"model":"gemini-3-flash","input":"Summarise this.","start_within":"00h-02m-00s","generation_config":{"temperature":0.2,"max_output_tokens":512}}`,
 	`{"model":"gpt-5.5","input":[{"role":"user","content":"hi"}],"start_within":"auto","max_output_tokens":100}`,
 	`{"model":"claude-opus-4","max_tokens":512,"system":"Be brief.","messages":[{"role":"user","content":[{"type":"text","text":"hi"},{"type":"file","file_id":"f1"}]}],"tools":[{"name":"t"}]}`,
+	`{"model":"gpt-5.5","messages":[{"role":"user","content":"hi"}],"temperature":1,"top_p":1,"n":1,"presence_penalty":0,"frequency_penalty":0,"logit_bias":{},"logprobs":false,"top_logprobs":0,"stop":null}`,
 }
 
 // fuzzKeys are the field names the mutations add: every name a rule
@@ -72,6 +77,7 @@ var fuzzValues = func() []*ordered {
 		`[{"cache_control":{}}]`, `[{"type":"document","citations":{"enabled":true}}]`, `{"seed":1}`,
 		`{"stop_sequences":null}`, `[{"content":[{"cache_control":{}}]}]`, `1.00000000000000000001`,
 		`1e9999999`, `"00h-01m-60s"`, `[null]`, `{"0":{"content":[{"cache_control":{}}]}}`,
+		`0.0`, `-0`, `0e5`, `-0.00E-9`, `0e9999999`, `0.5`, `1e-400`, `"0"`, `{"50256":-100}`, `{"1":0}`,
 	} {
 		vs = append(vs, parseOrdered(s))
 	}

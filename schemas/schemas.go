@@ -37,6 +37,13 @@ const (
 	KeywordParam = "x-flexguard-param"
 	// KeywordMessage replaces the message the error is sent with.
 	KeywordMessage = "x-flexguard-message"
+	// KeywordPolicy makes a schema hold only under a policy that turns on
+	// the option it names (the policy file's key: "accept_no_op_defaults");
+	// under any other policy the schema fails every value. The canonical
+	// schemas use it for the no-op values of refused parameters, as the
+	// branch of an anyOf. Compile judges every option off; CanonicalFor
+	// judges them as its policy sets them.
+	KeywordPolicy = "x-flexguard-policy"
 )
 
 //go:embed responses.json chat_completions.json interactions.json messages.json
@@ -50,15 +57,22 @@ var canonicalPaths = map[validate.Endpoint][]string{
 	validate.Messages:        {"messages.json"},
 }
 
-// canonical compiles the embedded schemas on first use. They ship with the
-// package, so a failure is a bug in this package, not the caller's.
-var canonical = sync.OnceValue(func() *Set {
-	s, err := Compile(canonicalFiles, canonicalPaths)
+// canonical and canonicalNoOps compile the embedded schemas on first use,
+// with the policy's options off and with accept_no_op_defaults on. They
+// ship with the package, so a failure is a bug in this package, not the
+// caller's.
+var (
+	canonical      = sync.OnceValue(func() *Set { return compileCanonical(policyOptions{}) })
+	canonicalNoOps = sync.OnceValue(func() *Set { return compileCanonical(policyOptions{acceptNoOpDefaults: true}) })
+)
+
+func compileCanonical(options policyOptions) *Set {
+	s, err := compile(canonicalFiles, canonicalPaths, options)
 	if err != nil {
 		panic("flexguard/schemas: the embedded schemas do not compile: " + err.Error())
 	}
 	return s
-})
+}
 
 // Files returns the embedded schema files (responses.json,
 // chat_completions.json, interactions.json, messages.json), to read or to
@@ -66,8 +80,20 @@ var canonical = sync.OnceValue(func() *Set {
 func Files() fs.FS { return canonicalFiles }
 
 // Canonical returns the Set of the embedded schemas, one per endpoint: the
-// catalog's policy-free body rules.
+// catalog's policy-free body rules, as the zero Policy judges them.
 func Canonical() *Set { return canonical() }
+
+// CanonicalFor returns the Set of the embedded schemas as they judge under
+// p: the declarative twin of validate.New(p)'s rules. Of the policy, only
+// AcceptNoOpDefaults changes what the schemas judge (the no-op values of
+// refused parameters pass); the rest bears on rules the schemas leave to
+// package validate (see "What the schemas leave to the policy").
+func CanonicalFor(p validate.Policy) *Set {
+	if p.AcceptNoOpDefaults {
+		return canonicalNoOps()
+	}
+	return canonical()
+}
 
 // Set is a compiled group of schemas, each bound to an endpoint. It is
 // safe for concurrent use.
@@ -103,8 +129,13 @@ type rule struct {
 // answered as invalid_body naming the field. Keywords are checked here: an
 // unknown code name with no status, a status outside 400 to 599, or a
 // status or type given for a catalog code is an error. $ref between files
-// resolves within files; nothing is fetched from the network.
+// resolves within files; nothing is fetched from the network. Every
+// policy option that x-flexguard-policy names is judged off.
 func Compile(files fs.FS, paths map[validate.Endpoint][]string) (*Set, error) {
+	return compile(files, paths, policyOptions{})
+}
+
+func compile(files fs.FS, paths map[validate.Endpoint][]string, options policyOptions) (*Set, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	c.LoadURL = func(url string) (io.ReadCloser, error) {
@@ -115,6 +146,7 @@ func Compile(files fs.FS, paths map[validate.Endpoint][]string) (*Set, error) {
 		return files.Open(name)
 	}
 	c.RegisterExtension("flexguard", nil, annotationCompiler{})
+	c.RegisterExtension("flexguard-policy", nil, policyGateCompiler{options})
 
 	set := &Set{byEndpoint: make(map[validate.Endpoint][]*document, len(paths))}
 	for ep, list := range paths {
@@ -437,6 +469,53 @@ func (annotationCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any
 
 // Validate never fails: a rule is an annotation.
 func (*rule) Validate(jsonschema.ValidationContext, any) error { return nil }
+
+// policyOptions are the policy's switches a schema may depend on.
+type policyOptions struct {
+	acceptNoOpDefaults bool
+}
+
+// on reports whether the option a policy file names option is on, and
+// whether there is such an option.
+func (o policyOptions) on(option string) (on, known bool) {
+	switch option {
+	case "accept_no_op_defaults":
+		return o.acceptNoOpDefaults, true
+	}
+	return false, false
+}
+
+// policyGateCompiler compiles KeywordPolicy into a gate that is open when
+// its option is on.
+type policyGateCompiler struct {
+	options policyOptions
+}
+
+func (c policyGateCompiler) Compile(_ jsonschema.CompilerContext, m map[string]any) (jsonschema.ExtSchema, error) {
+	v, ok := m[KeywordPolicy]
+	if !ok {
+		return nil, nil
+	}
+	option, _ := v.(string)
+	on, known := c.options.on(option)
+	if !known {
+		return nil, fmt.Errorf("flexguard/schemas: %s must name a policy option: \"accept_no_op_defaults\"", KeywordPolicy)
+	}
+	return policyGate{option: option, open: on}, nil
+}
+
+// policyGate fails every value unless its policy option is on.
+type policyGate struct {
+	option string
+	open   bool
+}
+
+func (g policyGate) Validate(ctx jsonschema.ValidationContext, _ any) error {
+	if g.open {
+		return nil
+	}
+	return ctx.Error(KeywordPolicy, "the policy does not turn on %s", g.option)
+}
 
 func stringKeyword(m map[string]any, key string) (string, error) {
 	v, ok := m[key]

@@ -2,6 +2,7 @@ package schemas_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,27 +16,53 @@ import (
 )
 
 // diffCase is one body judged by both engines. want is the fast path's
-// answer as "code" or "code param"; "" means the body passes.
+// answer as "code" or "code param"; "" means the body passes. The twins
+// that judge it are those of the zero policy unless the case names its
+// own (nil).
 type diffCase struct {
-	name string
-	ep   validate.Endpoint
-	body string
-	want string
+	name  string
+	ep    validate.Endpoint
+	body  string
+	want  string
+	twins *twins
 }
 
-// fastPath is the Validator the schemas are held against: a default
-// start_within, so that a missing one never hides a later rule, and
-// allow-lists that admit every model.
-var fastPath = func() *validate.Validator {
-	v, err := validate.New(validate.Policy{
-		DefaultStartWithin: "default",
-		FlexModels:         map[string][]string{"openai": {"*"}, "gemini": {"*"}},
-	})
+// twins are a fast path and the schemas that are its declarative twin
+// under the same policy.
+type twins struct {
+	fast   *validate.Validator
+	schema *schemas.Set
+}
+
+// twinsFor returns the twins of p.
+func twinsFor(p validate.Policy) *twins {
+	v, err := validate.New(p)
 	if err != nil {
 		panic(err)
 	}
-	return v
-}()
+	return &twins{fast: v, schema: schemas.CanonicalFor(p)}
+}
+
+// heldPolicy is the policy the corpus and the fuzz target hold the schemas
+// against: a default start_within, so that a missing one never hides a
+// later rule, and allow-lists that admit every model.
+func heldPolicy(acceptNoOpDefaults bool) validate.Policy {
+	return validate.Policy{
+		DefaultStartWithin: "default",
+		FlexModels:         map[string][]string{"openai": {"*"}, "gemini": {"*"}},
+		AcceptNoOpDefaults: acceptNoOpDefaults,
+	}
+}
+
+var (
+	// catalogTwins judge as the catalog does; noOpTwins accept the no-op
+	// values of refused parameters (accept_no_op_defaults).
+	catalogTwins = twinsFor(heldPolicy(false))
+	noOpTwins    = twinsFor(heldPolicy(true))
+
+	// fastPath is the catalog's fast path.
+	fastPath = catalogTwins.fast
+)
 
 // policyFree lists the answers a schema must reproduce exactly.
 var policyFree = map[apierrors.Code]bool{
@@ -72,19 +99,19 @@ func answer(err error) string {
 	return e.Code().String()
 }
 
-// compareEngines judges body with both engines and returns a description
-// of their disagreement, or "" when they agree under the contract: the same
-// code and param for a policy-free answer, a pass from the schema for a
-// pass or a policy-dependent answer. Other answers (invalid_json,
-// invalid_body) are not the schemas' to give and are skipped.
-func compareEngines(ep validate.Endpoint, body []byte) (fast, schema string, agree, judged bool) {
-	_, fastErr := fastPath.Check(ep, body)
+// compareEngines judges body with both of tw's engines and reports
+// whether they agree under the contract: the same code and param for a
+// policy-free answer, a pass from the schema for a pass or a
+// policy-dependent answer. Other answers (invalid_json, invalid_body,
+// request_too_large) are not the schemas' to give and are not judged.
+func compareEngines(tw *twins, ep validate.Endpoint, body []byte) (fast, schema string, agree, judged bool) {
+	_, fastErr := tw.fast.Check(ep, body)
 	switch {
 	case fastErr == nil || policyDependent[apierrors.CodeOf(fastErr)]:
-		schemaErr := schemas.Canonical().Check(ep, body)
+		schemaErr := tw.schema.Check(ep, body)
 		return answer(fastErr), answer(schemaErr), schemaErr == nil, true
 	case policyFree[apierrors.CodeOf(fastErr)]:
-		schemaErr := schemas.Canonical().Check(ep, body)
+		schemaErr := tw.schema.Check(ep, body)
 		return answer(fastErr), answer(schemaErr), answer(fastErr) == answer(schemaErr), true
 	default:
 		return answer(fastErr), "", true, false
@@ -96,9 +123,9 @@ func TestSchemasAgreeWithTheFastPath(t *testing.T) {
 	for _, tc := range differentialCorpus() {
 		t.Run(tc.ep.String()+": "+tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, fastErr := fastPath.Check(tc.ep, []byte(tc.body))
+			_, fastErr := tc.twins.fast.Check(tc.ep, []byte(tc.body))
 			require.Equal(t, tc.want, answer(fastErr), "the fast path's answer; body %s", tc.body)
-			fast, schema, agree, judged := compareEngines(tc.ep, []byte(tc.body))
+			fast, schema, agree, judged := compareEngines(tc.twins, tc.ep, []byte(tc.body))
 			require.True(t, judged, "a corpus case must have a policy-free or passing answer")
 			assert.True(t, agree, "fast path %q, schema %q; body %s", fast, schema, tc.body)
 		})
@@ -106,18 +133,18 @@ func TestSchemasAgreeWithTheFastPath(t *testing.T) {
 }
 
 // TestSchemasAgreeOnTheSharedCorpus runs the shared conformance cases
-// through both engines. They carry their own expectations, checked
-// elsewhere; here only agreement counts, and cases that are not the
-// schemas' to judge (transport, invalid_json) are skipped.
+// through both engines, each under the case's own policy. They carry their
+// own expectations, checked elsewhere; here agreement counts, and cases
+// that are not the schemas' to judge (transport, invalid_json) are skipped.
 func TestSchemasAgreeOnTheSharedCorpus(t *testing.T) {
 	t.Parallel()
 	for _, tc := range sharedCorpus(t) {
 		t.Run(tc.ep.String()+": "+tc.name, func(t *testing.T) {
 			t.Parallel()
 			if tc.want != "-" {
-				assert.Equal(t, tc.want, answer(schemas.Canonical().Check(tc.ep, []byte(tc.body))), "the case's own answer")
+				assert.Equal(t, tc.want, answer(tc.twins.schema.Check(tc.ep, []byte(tc.body))), "the case's own answer")
 			}
-			fast, schema, agree, judged := compareEngines(tc.ep, []byte(tc.body))
+			fast, schema, agree, judged := compareEngines(tc.twins, tc.ep, []byte(tc.body))
 			if !judged {
 				t.Skipf("the fast path answers %s, which is not the schemas' to give", fast)
 			}
@@ -127,10 +154,10 @@ func TestSchemasAgreeOnTheSharedCorpus(t *testing.T) {
 }
 
 // sharedCorpus returns the repository's conformance cases that the body
-// alone decides, as endpoint and body. Its want is the case's own answer
-// when the schemas can give it: no policy of its own, no strict mode, and a
-// policy-free code or a pass; otherwise want is "-" and only agreement
-// counts.
+// alone decides, as endpoint, body and the twins of the case's policy. Its
+// want is the case's own answer when the schemas can give it: no strict
+// mode, and a policy-free code or a pass; otherwise want is "-" and only
+// agreement counts.
 func sharedCorpus(t *testing.T) []diffCase {
 	t.Helper()
 	cases, err := conformance.Load(conformance.Dir())
@@ -141,11 +168,16 @@ func sharedCorpus(t *testing.T) []diffCase {
 		if !known || c.UsesTransport() || c.UsesOrgHooks() {
 			continue
 		}
+		var p validate.Policy
+		if c.Policy != "" {
+			p, err = validate.LoadPolicy(strings.NewReader(c.Policy))
+			require.NoError(t, err, c.String())
+		}
 		want := "-"
-		if c.Policy == "" && !c.Strict && (c.WantStatus == 200 || policyFree[apierrors.Code(c.WantCode)]) {
+		if !c.Strict && (c.WantStatus == 200 || policyFree[apierrors.Code(c.WantCode)]) {
 			want = strings.TrimSpace(c.WantCode + " " + c.WantParam)
 		}
-		out = append(out, diffCase{name: c.String(), ep: ep, body: string(c.Body), want: want})
+		out = append(out, diffCase{name: c.String(), ep: ep, body: string(c.Body), want: want, twins: twinsFor(p)})
 	}
 	require.NotEmpty(t, out)
 	return out
@@ -165,7 +197,10 @@ var tokenCapParam = map[validate.Endpoint]string{
 func differentialCorpus() []diffCase {
 	var cases []diffCase
 	add := func(ep validate.Endpoint, name, body, want string) {
-		cases = append(cases, diffCase{name: name, ep: ep, body: body, want: want})
+		cases = append(cases, diffCase{name: name, ep: ep, body: body, want: want, twins: catalogTwins})
+	}
+	addNoOp := func(ep validate.Endpoint, name, body, want string) {
+		cases = append(cases, diffCase{name: "accepting no-op values, " + name, ep: ep, body: body, want: want, twins: noOpTwins})
 	}
 	chat, msgs, inter, resp := validate.ChatCompletions, validate.Messages, validate.Interactions, validate.Responses
 
@@ -315,6 +350,42 @@ func differentialCorpus() []diffCase {
 	add(inter, "the last repeated generation_config wins", `{"model":"gemini-3-pro","generation_config":{"seed":1},"generation_config":{}}`, "")
 	add(inter, "generation_config comes before a bad start_within", `{"model":"gemini-3-pro","start_within":"x","generation_config":{"seed":1}}`, "unsupported_generation_config generation_config.seed")
 	add(inter, "a realistic interactions body passes", `{"model":"gemini-3-flash","input":"Summarise this.","start_within":"00h-02m-00s","generation_config":{"temperature":0.2,"max_output_tokens":512}}`, "")
+
+	// accept_no_op_defaults: each no-op value in its spellings, and every
+	// other value of the same parameter, and every parameter without one.
+	noOps := map[string][]string{
+		"presence_penalty":  {"0", "-0", "0.0", "0e0", "0E+5", "-0.000e-3", "0e9999999", "0.000000000000000000000000000000000000000000000000000"},
+		"frequency_penalty": {"0", "-0.0"},
+		"logit_bias":        {"{}", "{ }"},
+		"logprobs":          {"false"},
+		"top_logprobs":      {"0", "0.0", "-0"},
+	}
+	for _, p := range chatParams {
+		for _, v := range noOps[p] {
+			addNoOp(chat, p+" "+v+" passes", `{"model":"gpt-5.5","`+p+`":`+v+`}`, "")
+			add(chat, p+" "+v+" is set", `{"model":"gpt-5.5","`+p+`":`+v+`}`, "unsupported_parameter "+p)
+		}
+		for _, v := range []string{"1", "0.5", "-1e-400", "1e-9999999", `"0"`, "true", "[]", "[0]", "{}", `{"50256":-100}`, `{"0":0}`, `""`, "false", "0"} {
+			if !slices.Contains(noOps[p], v) {
+				addNoOp(chat, p+" "+v+" is still unsupported", `{"model":"gpt-5.5","`+p+`":`+v+`}`, "unsupported_parameter "+p)
+			}
+		}
+		addNoOp(chat, p+" null passes", `{"model":"gpt-5.5","`+p+`":null}`, "")
+	}
+	addNoOp(chat, "a playground export passes", `{"model":"gpt-5.5","temperature":1,"top_p":1,"n":1,"presence_penalty":0,"frequency_penalty":0,"logit_bias":{},"logprobs":false,"top_logprobs":0,"stop":null}`, "")
+	addNoOp(chat, "a no-op value does not hide a later parameter", `{"model":"gpt-5.5","presence_penalty":0,"seed":0}`, "unsupported_parameter seed")
+	addNoOp(chat, "logprobs true is judged before top_logprobs 0", `{"model":"gpt-5.5","top_logprobs":0,"logprobs":true}`, "unsupported_parameter logprobs")
+	addNoOp(chat, "the last of repeated penalties is judged", `{"model":"gpt-5.5","presence_penalty":0,"presence_penalty":1}`, "unsupported_parameter presence_penalty")
+	addNoOp(chat, "a repeated key inside logit_bias is an entry", `{"model":"gpt-5.5","logit_bias":{"1":0,"1":null}}`, "unsupported_parameter logit_bias")
+	addNoOp(chat, "n is still judged by value", `{"model":"gpt-5.5","presence_penalty":0,"n":0}`, "unsupported_value n")
+	addNoOp(chat, "an empty stop list is still unsupported", `{"model":"gpt-5.5","stop":[]}`, "unsupported_parameter stop")
+	addNoOp(chat, "an empty web_search_options is still unsupported", `{"model":"gpt-5.5","web_search_options":{}}`, "unsupported_parameter web_search_options")
+	addNoOp(msgs, "top_k 0 is still unsupported", `{"model":"claude-x","max_tokens":1,"top_k":0}`, "unsupported_parameter top_k")
+	addNoOp(msgs, "an empty stop_sequences is still unsupported", `{"model":"claude-x","max_tokens":1,"stop_sequences":[]}`, "unsupported_parameter stop_sequences")
+	addNoOp(msgs, "an empty cache_control is still unsupported", `{"model":"claude-x","max_tokens":1,"cache_control":{}}`, "unsupported_parameter cache_control")
+	addNoOp(inter, "generation_config.seed 0 is still unsupported", `{"model":"gemini-3-pro","generation_config":{"seed":0}}`, "unsupported_generation_config generation_config.seed")
+	addNoOp(inter, "an empty generation_config.stop_sequences is still unsupported", `{"model":"gemini-3-pro","generation_config":{"stop_sequences":[]}}`, "unsupported_generation_config generation_config.stop_sequences")
+	addNoOp(msgs, "chat parameters pass on messages whatever their value", `{"model":"claude-x","max_tokens":1,"presence_penalty":1}`, "")
 	return cases
 }
 

@@ -165,6 +165,8 @@ func TestCompileRejectsMalformedAnnotations(t *testing.T) {
 		{"a nested rule with a bad code", `{"properties": {"a": {"x-flexguard-code": ""}}}`, "snake_case"},
 		{"a $ref to the network", `{"$ref": "https://example.com/s.json"}`, "only files of the given fs.FS"},
 		{"a file that is not JSON", `{`, "rules.json"},
+		{"a policy option that does not exist", `{"x-flexguard-policy": "accept_everything"}`, "must name a policy option"},
+		{"a policy option that is not a string", `{"x-flexguard-policy": true}`, "must name a policy option"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,4 +272,21 @@ func TestAnEmbedderRuleBoundsAClientKeyInParam(t *testing.T) {
 	assert.LessOrEqual(t, len(got.Param()), 256)
 	assert.Equal(t, "metadata."+strings.Repeat("k", 61)+"…", got.Param())
 	assert.Less(t, len(got.Message()), 300)
+}
+
+// x-flexguard-policy holds only under a policy that turns its option on:
+// never in an embedder's Compile, as configured in CanonicalFor.
+func TestPolicyKeywordGatesItsSchema(t *testing.T) {
+	t.Parallel()
+	set, err := compileOne(t, `{`+draft+`, "properties": {"seed": {"x-flexguard-code": "seed_not_zero",
+		"anyOf": [{"type": "null"}, {"x-flexguard-policy": "accept_no_op_defaults", "const": 0}]}}}`)
+	require.NoError(t, err)
+	assert.Equal(t, "seed_not_zero seed", answer(set.Check(validate.Responses, []byte(`{"seed":0}`))), "Compile judges every option off")
+	assert.Empty(t, answer(set.Check(validate.Responses, []byte(`{"seed":null}`))))
+
+	body := []byte(`{"model":"gpt-5.5","presence_penalty":0}`)
+	assert.Equal(t, "unsupported_parameter presence_penalty", answer(schemas.Canonical().Check(validate.ChatCompletions, body)))
+	assert.Equal(t, "unsupported_parameter presence_penalty", answer(schemas.CanonicalFor(validate.Policy{DefaultStartWithin: "auto"}).Check(validate.ChatCompletions, body)))
+	assert.Empty(t, answer(schemas.CanonicalFor(validate.Policy{AcceptNoOpDefaults: true}).Check(validate.ChatCompletions, body)))
+	assert.Same(t, schemas.Canonical(), schemas.CanonicalFor(validate.Policy{}), "a policy without the option shares the catalog's set")
 }

@@ -56,3 +56,30 @@ func ExampleParseStartWithin() {
 	// duration 2m30s <nil>
 	// start_within "00h-10m-01s" is 601 seconds; a duration must be from 5 seconds ("00h-00m-05s") to 600 seconds ("00h-10m-00s")
 }
+
+// Two options for names and values that real clients send: provider
+// prefixes for routed model names, and the no-op values of refused
+// parameters.
+func ExamplePolicy_realClients() {
+	p, err := validate.LoadPolicy(strings.NewReader(`{
+		"provider_prefixes": {"anthropic": ["anthropic/", "us.anthropic.claude-"], "openai": ["openai/"]},
+		"accept_no_op_defaults": true
+	}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := validate.New(p)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = v.Check(validate.ChatCompletions, []byte(`{"model":"anthropic/claude-haiku-4-5","start_within":"auto"}`))
+	fmt.Println(apierrors.CodeOf(err))
+	_, err = v.Check(validate.Messages, []byte(`{"model":"us.anthropic.claude-sonnet-4-5-v1:0","start_within":"00h-00m-30s","max_tokens":64}`))
+	fmt.Println(apierrors.CodeOf(err))
+	res, err := v.Check(validate.ChatCompletions, []byte(`{"model":"openai/gpt-5.5","start_within":"00h-00m-30s","presence_penalty":0,"logit_bias":{}}`))
+	fmt.Println(res.Provider, res.Model, err)
+	// Output:
+	// missing_max_tokens
+	// flex_unsupported_for_anthropic
+	// openai openai/gpt-5.5 <nil>
+}

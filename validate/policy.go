@@ -19,8 +19,10 @@ import (
 const DefaultMaxBodyBytes = 1_000_000
 
 // Policy is what a gateway operator decides: the body limit, the default
-// start_within and which models may race the flex tier. The zero Policy is
-// the built-in one. Its JSON form is the policy file (see LoadPolicy).
+// start_within, which models may race the flex tier, how model names map to
+// providers, and whether no-op values of refused parameters pass. The zero
+// Policy is the built-in one. Its JSON form is the policy file (see
+// LoadPolicy).
 //
 // The fields mirror the engine's configuration one for one (a Policy
 // converts to it directly); add a field to both.
@@ -43,6 +45,26 @@ type Policy struct {
 	// tier and so no list. Default: nil, the built-in lists.
 	FlexModels map[string][]string `json:"flex_models"`
 
+	// ProviderPrefixes adds, per provider ("anthropic", "gemini",
+	// "openai"), model-name prefixes that mark a model as that provider's,
+	// for names a router or a cloud gives models: "anthropic/" or
+	// "us.anthropic.claude-" for Anthropic, "google/gemini-" for Gemini,
+	// "openai/" for OpenAI. The built-in prefixes ("claude-", "gemini-")
+	// always apply, and a name no prefix claims is still OpenAI's. The
+	// longest matching prefix decides. The allow-lists match a model's full
+	// name or its name after the prefix's routing part ("openai.gpt-5.5"
+	// matches "gpt-5.5"). A prefix may not be empty, contain '*', or mark
+	// two providers. See "Providers" in the package documentation. Default:
+	// nil, the built-in prefixes alone.
+	ProviderPrefixes map[string][]string `json:"provider_prefixes"`
+
+	// AcceptNoOpDefaults lets a refused parameter through when its value
+	// asks for nothing: the documented default listed for it in the package
+	// documentation ("presence_penalty": 0, "logit_bias": {}). Parameters
+	// without such a value stay refused whatever their value. Default
+	// false: any set value is refused, as the catalog says.
+	AcceptNoOpDefaults bool `json:"accept_no_op_defaults"`
+
 	// StrictDuplicateKeys rejects, as invalid_json, any object anywhere in
 	// the body that repeats a key. Default false: the last occurrence
 	// wins, as it does for encoding/json and JSON.parse. Not read from a
@@ -55,7 +77,8 @@ type Policy struct {
 func BuiltinFlexModels() map[string][]string { return rules.BuiltinFlexModels() }
 
 // LoadPolicy reads a policy file: a JSON object with the keys of Policy
-// (max_body_bytes, default_start_within, flex_models). Unknown keys,
+// (max_body_bytes, default_start_within, flex_models, provider_prefixes,
+// accept_no_op_defaults). Unknown keys,
 // values of the wrong type and invalid values are errors naming the key;
 // omitted keys keep their defaults.
 func LoadPolicy(r io.Reader) (Policy, error) {
@@ -96,8 +119,9 @@ func LoadPolicyFile(path string) (Policy, error) {
 func policyError(err error, file []byte) error {
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &typeErr) && strings.HasPrefix(typeErr.Field, "flex_models"):
-		return fmt.Errorf("flexguard/validate: policy: %s: want a list of model names", flexModelsKey(file))
+	case errors.As(err, &typeErr) && isListsKey(typeErr.Field):
+		key, _, _ := strings.Cut(typeErr.Field, ".")
+		return fmt.Errorf("flexguard/validate: policy: %s", listsProblem(file, key))
 	case errors.As(err, &typeErr):
 		return fmt.Errorf("flexguard/validate: policy: %s: want a %s, got a JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -107,19 +131,28 @@ func policyError(err error, file []byte) error {
 	}
 }
 
-// flexModelsKey names the first entry of flex_models that is not a list of
-// strings ("flex_models.openai"), since encoding/json names only the map.
-func flexModelsKey(file []byte) string {
-	var raw struct {
-		FlexModels map[string]json.RawMessage `json:"flex_models"`
+// isListsKey reports whether a decode error's field is in one of the
+// policy's maps of lists by provider.
+func isListsKey(field string) bool {
+	key, _, _ := strings.Cut(field, ".")
+	return key == "flex_models" || key == "provider_prefixes"
+}
+
+// listsProblem names what is wrong in key, a map of lists of strings by
+// provider: the first entry that is not a list of strings
+// ("flex_models.openai: want a list of strings"), or the map itself, since
+// encoding/json names only the map.
+func listsProblem(file []byte, key string) string {
+	var raw map[string]json.RawMessage
+	var lists map[string]json.RawMessage
+	if json.Unmarshal(file, &raw) != nil || json.Unmarshal(raw[key], &lists) != nil {
+		return key + ": want an object of lists by provider, such as {\"openai\": [...]}"
 	}
-	if json.Unmarshal(file, &raw) == nil {
-		for _, provider := range slices.Sorted(maps.Keys(raw.FlexModels)) {
-			var list []string
-			if json.Unmarshal(raw.FlexModels[provider], &list) != nil {
-				return "flex_models." + clienttext.Cut(provider)
-			}
+	for _, provider := range slices.Sorted(maps.Keys(lists)) {
+		var list []string
+		if json.Unmarshal(lists[provider], &list) != nil {
+			return key + "." + clienttext.Cut(provider) + ": want a list of strings"
 		}
 	}
-	return "flex_models"
+	return key + ": want an object of lists of strings"
 }

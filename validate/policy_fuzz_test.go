@@ -22,6 +22,17 @@ func FuzzLoadPolicy(f *testing.F) {
 		`{"colour": "blue"}`,
 		`{} {}`,
 		`{"max_body_bytes": "big"}`,
+		`{"provider_prefixes": {"anthropic": ["anthropic/", "us.anthropic.claude-"], "gemini": ["google/gemini-"], "openai": ["openai/", "openai."]}, "accept_no_op_defaults": true}`,
+		`{"provider_prefixes": {"gemini": ["vertex_ai/"], "anthropic": ["vertex_ai/claude-"]}}`,
+		`{"provider_prefixes": {"openai": ["claude-"]}}`,
+		`{"provider_prefixes": {"anthropic": ["x/"], "gemini": ["x/"]}}`,
+		`{"provider_prefixes": {"anthropic": [""]}}`,
+		`{"provider_prefixes": {"openai": ["openai/*"]}}`,
+		`{"provider_prefixes": {"bedrock": ["us."]}}`,
+		`{"provider_prefixes": {"openai": "openai/"}}`,
+		`{"provider_prefixes": ["openai/"]}`,
+		`{"provider_prefixes": {"anthropic": null}, "accept_no_op_defaults": false}`,
+		`{"accept_no_op_defaults": 1}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -108,6 +108,14 @@ func TestLoadPolicyRejects(t *testing.T) {
 		{"an allow-list entry with a star in the middle is rejected", `{"flex_models":{"openai":["gpt-*-mini"]}}`, "flex_models.openai[0]"},
 		{"an empty allow-list entry is rejected", `{"flex_models":{"gemini":["gemini-3-pro",""]}}`, "flex_models.gemini[1]"},
 		{"an allow-list that is not a list is rejected", `{"flex_models":{"openai":"gpt-5.5"}}`, "openai"},
+		{"an unknown provider inside provider_prefixes is rejected", `{"provider_prefixes":{"bedrock":["us."]}}`, `provider_prefixes: unknown provider "bedrock"`},
+		{"an empty provider prefix is rejected", `{"provider_prefixes":{"anthropic":["anthropic/",""]}}`, "provider_prefixes.anthropic[1] is empty"},
+		{"a provider prefix with a star is rejected", `{"provider_prefixes":{"openai":["openai/*"]}}`, "provider_prefixes.openai[0]"},
+		{"a prefix for two providers is rejected", `{"provider_prefixes":{"anthropic":["x/"],"gemini":["x/"]}}`, "provider_prefixes.gemini[0]"},
+		{"a built-in prefix for another provider is rejected", `{"provider_prefixes":{"openai":["claude-"]}}`, "provider_prefixes.openai[0]"},
+		{"a provider prefix list that is not a list is rejected", `{"provider_prefixes":{"openai":"openai/"}}`, "provider_prefixes.openai: want a list of strings"},
+		{"provider_prefixes that are not an object are rejected", `{"provider_prefixes":["openai/"]}`, "provider_prefixes: want an object of lists by provider"},
+		{"accept_no_op_defaults given as a string is rejected", `{"accept_no_op_defaults":"yes"}`, "accept_no_op_defaults"},
 		{"trailing data after the object is rejected", `{} {}`, "after"},
 		{"trailing garbage after the object is rejected", `{}x`, "after"},
 	}
@@ -133,6 +141,8 @@ func TestNewRejectsAMalformedPolicy(t *testing.T) {
 		{"a default outside the grammar", Policy{DefaultStartWithin: "Auto"}, "default_start_within"},
 		{"a star inside an entry", Policy{FlexModels: map[string][]string{"gemini": {"*gemini"}}}, "flex_models.gemini[0]"},
 		{"an unknown provider", Policy{FlexModels: map[string][]string{"anthropic": {"claude-x"}}}, "anthropic"},
+		{"a prefix of an unknown provider", Policy{ProviderPrefixes: map[string][]string{"azure": {"azure/"}}}, "provider_prefixes"},
+		{"an empty prefix", Policy{ProviderPrefixes: map[string][]string{"gemini": {""}}}, "provider_prefixes.gemini[0]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+" fails at construction", func(t *testing.T) {
@@ -200,4 +210,73 @@ func TestLoadPolicyFile(t *testing.T) {
 	_, err = LoadPolicyFile(filepath.Join(dir, "missing.json"))
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "flexguard/validate: "), err.Error())
+}
+
+// The policy file of validate's documentation, with both options for real
+// clients on.
+const realClientsPolicy = `{
+  "provider_prefixes": {
+    "anthropic": ["anthropic/", "anthropic.claude-", "us.anthropic.claude-", "global.anthropic.claude-"],
+    "gemini": ["google/gemini-"],
+    "openai": ["openai/", "openai."]
+  },
+  "accept_no_op_defaults": true
+}`
+
+func TestLoadPolicyReadsTheOptionsForRealClients(t *testing.T) {
+	t.Parallel()
+	p, err := LoadPolicy(strings.NewReader(realClientsPolicy))
+	require.NoError(t, err)
+	assert.True(t, p.AcceptNoOpDefaults)
+	assert.Equal(t, []string{"google/gemini-"}, p.ProviderPrefixes["gemini"])
+	v, err := New(p)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name      string
+		ep        Endpoint
+		body      string
+		wantCode  apierrors.Code
+		wantParam string
+		provider  Provider
+	}{
+		{"a LiteLLM claude name without a cap is missing_max_tokens", ChatCompletions,
+			`{"model":"anthropic/claude-haiku-4-5","start_within":"auto","messages":[{"role":"user","content":"hi"}]}`, apierrors.MissingMaxTokens, "max_completion_tokens", 0},
+		{"a Bedrock US id with a duration is flex_unsupported_for_anthropic", Messages,
+			`{"model":"us.anthropic.claude-sonnet-4-5-20250929-v1:0","start_within":"00h-00m-30s","max_tokens":64}`, apierrors.FlexUnsupportedForAnthropic, "start_within", 0},
+		{"a Bedrock global id with a duration is flex_unsupported_for_anthropic", Responses,
+			`{"model":"global.anthropic.claude-opus-4-6-v1","start_within":"00h-02m-00s","max_output_tokens":64}`, apierrors.FlexUnsupportedForAnthropic, "start_within", 0},
+		{"a chat body with a zero penalty and an empty logit_bias passes", ChatCompletions,
+			`{"model":"gpt-5.5","start_within":"auto","presence_penalty":0,"logit_bias":{},"messages":[]}`, "", "", OpenAI},
+		{"a routed openai name is on the built-in list by its native name", Responses,
+			`{"model":"openai.gpt-5.5","start_within":"00h-00m-30s"}`, "", "", OpenAI},
+		{"a routed gemini name refuses auto", Interactions,
+			`{"model":"google/gemini-3-pro","start_within":"auto"}`, apierrors.AutoUnsupportedForGemini, "start_within", 0},
+		{"a routed claude name with its cap passes as anthropic's", Messages,
+			`{"model":"anthropic/claude-haiku-4-5","start_within":"priority","max_tokens":64}`, "", "", Anthropic},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := v.Check(tc.ep, []byte(tc.body))
+			if tc.wantCode == "" {
+				require.NoError(t, err)
+				assert.Equal(t, tc.provider, res.Provider)
+				return
+			}
+			var e *apierrors.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.wantCode, e.Code())
+			assert.Equal(t, tc.wantParam, e.Param())
+		})
+	}
+
+	// With both options off, the same bodies get the catalog's answers.
+	off, err := New(Policy{})
+	require.NoError(t, err)
+	res, err := off.Check(ChatCompletions, []byte(`{"model":"anthropic/claude-haiku-4-5","start_within":"auto"}`))
+	require.NoError(t, err)
+	assert.Equal(t, OpenAI, res.Provider, "an unknown prefix is OpenAI's by default")
+	_, err = off.Check(ChatCompletions, []byte(`{"model":"gpt-5.5","start_within":"auto","presence_penalty":0}`))
+	assert.Equal(t, apierrors.UnsupportedParameter, apierrors.CodeOf(err))
 }

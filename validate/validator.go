@@ -14,8 +14,8 @@ type Validator struct {
 
 // New checks p and returns a Validator for it. A malformed policy (a
 // negative limit, a default start_within outside the grammar, an allow-list
-// entry with a '*' inside it, an unknown provider) is an error naming the
-// key.
+// entry with a '*' inside it, an unknown provider, a provider prefix that
+// is empty or marks two providers) is an error naming the key.
 func New(p Policy) (*Validator, error) {
 	e, err := rules.Compile(rules.Config(p))
 	if err != nil {

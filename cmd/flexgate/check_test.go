@@ -225,3 +225,58 @@ func TestCheckCommandLine(t *testing.T) {
 		assert.Equal(t, "model", param)
 	})
 }
+
+// TestCheckWithTheOptionsForRealClients runs "flexgate check" with a policy
+// file that turns on provider_prefixes and accept_no_op_defaults, and with
+// policy files that get them wrong.
+func TestCheckWithTheOptionsForRealClients(t *testing.T) {
+	t.Parallel()
+	policy := writePolicy(t, `{
+  "provider_prefixes": {
+    "anthropic": ["anthropic/", "us.anthropic.claude-", "global.anthropic.claude-"],
+    "openai": ["openai/"]
+  },
+  "accept_no_op_defaults": true
+}`)
+	litellm := writeBody(t, "litellm.json", []byte(`{"model":"anthropic/claude-haiku-4-5","start_within":"auto","messages":[]}`))
+	bedrock := writeBody(t, "bedrock.json", []byte(`{"model":"global.anthropic.claude-opus-4-6-v1","start_within":"00h-00m-30s","max_tokens":64,"messages":[]}`))
+	playground := writeBody(t, "playground.json", []byte(`{"model":"openai/gpt-5.5","start_within":"00h-00m-30s","messages":[],"presence_penalty":0,"frequency_penalty":0,"logit_bias":{}}`))
+	files := []string{litellm, bedrock, playground}
+
+	stdout, stderr, status := runCheck(t, nil, append([]string{"-policy", policy, "-endpoint", "/v1/chat/completions"}, files...)...)
+	assert.Equal(t, 1, status, stderr)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	require.Len(t, lines, 3)
+	_, code, param := parseCheckLine(t, lines[0], litellm)
+	assert.Equal(t, "missing_max_tokens", code)
+	assert.Equal(t, "max_completion_tokens", param)
+	_, code, _ = parseCheckLine(t, lines[1], bedrock)
+	assert.Equal(t, "flex_unsupported_for_anthropic", code)
+	ok, _, _ := parseCheckLine(t, lines[2], playground)
+	assert.True(t, ok, lines[2])
+
+	// The built-in policy judges the same files as the catalog does.
+	stdout, _, status = runCheck(t, nil, append([]string{"-endpoint", "/v1/chat/completions"}, files...)...)
+	assert.Equal(t, 1, status)
+	lines = strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	require.Len(t, lines, 3)
+	ok, _, _ = parseCheckLine(t, lines[0], litellm)
+	assert.True(t, ok, "an unknown prefix is OpenAI's: no cap needed")
+	_, code, _ = parseCheckLine(t, lines[1], bedrock)
+	assert.Equal(t, "model_not_flex_capable", code)
+	_, code, param = parseCheckLine(t, lines[2], playground)
+	assert.Equal(t, "unsupported_parameter", code)
+	assert.Equal(t, "presence_penalty", param)
+
+	for _, bad := range []struct{ file, wantStderr string }{
+		{`{"provider_prefixes": {"anthropic": ["x/"], "openai": ["x/"]}}`, "provider_prefixes.openai[0]"},
+		{`{"provider_prefixes": {"bedrock": ["us."]}}`, `unknown provider "bedrock"`},
+		{`{"provider_prefixes": {"gemini": [""]}}`, "provider_prefixes.gemini[0] is empty"},
+		{`{"accept_no_op_defaults": "yes"}`, "accept_no_op_defaults"},
+	} {
+		stdout, stderr, status := runCheck(t, nil, "-policy", writePolicy(t, bad.file), "-endpoint", "/v1/chat/completions", playground)
+		assert.Equal(t, 2, status, "a bad policy file is a usage error: %s", bad.file)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, bad.wantStderr)
+	}
+}

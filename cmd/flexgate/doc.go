@@ -4,6 +4,7 @@
 // # flexgate serve
 //
 //	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
+//	                 [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
 //
 // serve puts the whole middleware chain (middleware.Guard.Handler) in front of
 // the four endpoints, /v1/responses, /v1/chat/completions, /v1/interactions
@@ -11,15 +12,21 @@
 // canonical error body. "flexgate" with no subcommand, or with flags only,
 // is "flexgate serve".
 //
-// Once listening it logs a line containing "listening on http://ADDR" with
-// the real address, so "-addr 127.0.0.1:0" picks a free port and says
-// which. Every log line is JSON (log/slog) on standard error; each rejected
+// Once listening it logs a line containing "listening on http://ADDR"
+// ("https://" with TLS) with the real address, so "-addr 127.0.0.1:0"
+// picks a free port and says which. Every log line is JSON (log/slog) on standard error; each rejected
 // request gets one, with status, code, param, method, path and remote
 // address.
 //
 // -policy reads a policy file; omitted keys keep the built-in defaults:
 //
 //	{"max_body_bytes": 1000000, "default_start_within": "", "flex_models": {"openai": ["gpt-5.5", "o3"], "gemini": ["gemini-3-pro"]}}
+//
+// Two more keys serve real clients, both off by default: provider_prefixes
+// judges routed names such as "anthropic/claude-…" or
+// "us.anthropic.claude-…" as their provider's, and accept_no_op_defaults
+// lets "presence_penalty": 0 and the like through (see the validate
+// package's "Providers" and "No-op values").
 //
 // -strict rejects any JSON object that repeats a key, as invalid_json.
 //
@@ -40,13 +47,58 @@
 // httputil.ReverseProxy (a path in URL is a prefix: -upstream
 // http://host/base sends /v1/responses to /base/v1/responses): the exact
 // body bytes with a Content-Length (also when the client sent chunked),
-// the client's headers less the hop-by-hop ones, and X-Forwarded-For,
-// -Host and -Proto. Responses are flushed as
-// they arrive, so server-sent events stream through. An upstream that
-// cannot be reached, or fails before answering, is answered 502
-// upstream_stream_failed: of the catalog's two candidates it is the one
-// whose status says the fault lies behind the gateway and a retry may
-// work; internal_error (500) stays reserved for flexgate's own faults.
+// at the very path that was validated (one spelled with percent-escapes
+// is unknown_url, never forwarded), with the client's headers less the
+// hop-by-hop ones, Expect and Accept-Encoding, and with X-Forwarded-For,
+// X-Real-IP, X-Forwarded-Host and -Proto. Responses are flushed as they
+// arrive, so server-sent events stream through, watched by
+// middleware.Guard.Stream so that a stream cut short never looks
+// finished. An upstream that cannot be reached,
+// or fails before answering, is answered 502 upstream_stream_failed: of
+// the catalog's two candidates it is the one whose status says the fault
+// lies behind the gateway and a retry may work; internal_error (500)
+// stays reserved for flexgate's own faults.
+//
+// The proxy has a transport of its own, sized for a gateway that sends
+// everything to one upstream: up to 512 idle connections kept, for 90
+// seconds, so that bursts reuse connections rather than dial new ones;
+// dials and TLS handshakes bounded at 10 seconds; HTTP/2 to an https
+// upstream; Go's transparent gzip, so that a compressed stream is
+// decompressed and can be watched; and no overall timeout. The
+// answer must start within 15 minutes, the longest start_within (a flex
+// request may wait 10 minutes before it starts) plus room for a request
+// that does not stream, whose headers come with the whole answer; once it
+// has started, nothing cuts it. Expect: 100-continue is answered by
+// flexgate itself and not passed on: the body is already read, and an
+// upstream asked for a 100 either sends one more to the client or never
+// sends it and holds the request up.
+//
+// -trusted-proxies lists the ranges (CIDR, or single addresses) of the
+// proxies in front of flexgate. A request from one of them names its
+// client in X-Forwarded-For, and the client is the right-most address
+// there that is not trusted; from anyone else the client is the peer.
+// Upstream, X-Real-IP is that client and X-Forwarded-For is the client,
+// the trusted proxies it came through, and the peer: what a client wrote
+// itself is never passed on unless a trusted proxy vouches for it.
+//
+// -tls-cert and -tls-key (PEM files; the certificate file may hold the
+// chain) serve HTTPS, and HTTP/2 with it, negotiated by ALPN. -h2c serves
+// HTTP/2 without TLS as well as HTTP/1.1, for a proxy in front that
+// speaks HTTP/2 in clear text to its backends; it cannot be combined with
+// TLS. The chain answers the same over either protocol.
+//
+// A body that cannot be read to its end never reaches the upstream or the
+// echo: broken chunked framing is answered 400 invalid_json and the
+// connection is closed; a client that goes away, or does not send its
+// body within the read timeout, gets nothing (the connection is aborted,
+// or over HTTP/2 the stream reset) and is logged as
+// client_closed_request, status 499.
+//
+// Requests that net/http refuses before flexgate sees them get Go's own
+// plain-text answers, not the canonical JSON: two different
+// Content-Lengths or one that is not a number, a malformed request line
+// or no Host header (400), a Transfer-Encoding other than chunked (501),
+// headers over 64 KiB (431). They are not logged as rejections.
 //
 // Production defaults: ReadHeaderTimeout 10s; ReadTimeout 60s, enough for a
 // 1 MB body at about 17 KB/s (the server lifts the read deadline once the
@@ -57,7 +109,8 @@
 //
 // Exit status: 0 after a clean shutdown; 1 when it cannot listen, the
 // server fails, or in-flight requests outlast the shutdown timeout; 2 on a
-// usage error or a bad policy file.
+// usage error, a bad policy file, or a certificate or key that cannot be
+// loaded.
 //
 // # flexgate check
 //

@@ -21,7 +21,8 @@ const (
 	usageHeader = `flexgate is the flexguard reference gateway and offline request checker.
 
 Usage:
-  flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict]
+  flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
+                   [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
   flexgate check [-policy FILE] [-strict] -endpoint PATH FILE...
 
 Run "flexgate serve -h" or "flexgate check -h" for the flags of each.

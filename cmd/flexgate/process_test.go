@@ -90,7 +90,7 @@ type process struct {
 	cmd    *exec.Cmd
 	log    *lineLog
 	exited chan struct{}
-	base   string // http://ADDR, for serve
+	base   string // http://ADDR (https:// with TLS), for serve
 	addr   string
 }
 
@@ -150,10 +150,10 @@ func startServe(t *testing.T, args ...string) *process {
 // awaitListening waits for the listening line and notes the address.
 func (p *process) awaitListening(t *testing.T) {
 	t.Helper()
-	line := p.waitLog(t, func(l string) bool { return strings.Contains(l, "listening on http://") })
-	m := regexp.MustCompile(`listening on http://([^\s"]+)`).FindStringSubmatch(line)
+	line := p.waitLog(t, func(l string) bool { return strings.Contains(l, "listening on http") })
+	m := regexp.MustCompile(`listening on (https?)://([^\s"]+)`).FindStringSubmatch(line)
 	require.NotNil(t, m, line)
-	p.addr, p.base = m[1], "http://"+m[1]
+	p.addr, p.base = m[2], m[1]+"://"+m[2]
 }
 
 // waitLog waits for a log line that match accepts and returns it; it fails

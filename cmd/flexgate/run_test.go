@@ -26,6 +26,10 @@ func TestRunInProcess(t *testing.T) {
 		{"an unknown command is a usage error", []string{"lint"}, "", 2, "", `unknown command "lint"`},
 		{"a bare unknown flag belongs to serve and is a usage error", []string{"-nope"}, "", 2, "", "Usage: flexgate serve"},
 		{"an over-long unknown command is cut in the message", []string{strings.Repeat("a", 5000)}, "", 2, "", strings.Repeat("a", 61) + "…\""},
+		{"serve with a certificate but no key is a usage error", []string{"serve", "-addr", "127.0.0.1:0", "-tls-cert", "cert.pem"}, "", 2, "", "-tls-cert and -tls-key go together"},
+		{"serve with h2c and TLS is a usage error", []string{"serve", "-addr", "127.0.0.1:0", "-tls-cert", "c.pem", "-tls-key", "k.pem", "-h2c"}, "", 2, "", "-h2c is HTTP/2 without TLS"},
+		{"serve with certificate files that do not exist cannot start", []string{"serve", "-addr", "127.0.0.1:0", "-tls-cert", "missing-cert.pem", "-tls-key", "missing-key.pem"}, "", 2, "", "missing-cert.pem"},
+		{"serve with a trusted proxy that is not a range is a usage error", []string{"serve", "-addr", "127.0.0.1:0", "-trusted-proxies", "10.0.0.0/8, nowhere"}, "", 2, "", `-trusted-proxies: flexguard/clientaddr: trusted proxy "nowhere"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -17,12 +19,14 @@ import (
 
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/errors/dialect"
+	"github.com/flexinference/flexguard/internal/clientaddr"
 	"github.com/flexinference/flexguard/internal/clienttext"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
 
 const serveSynopsis = `Usage: flexgate serve [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
+                      [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
 
 Serves the four endpoints behind the flexguard chain. Requests that pass go
 to the upstream, or without -upstream to the built-in echo, which answers
@@ -41,6 +45,14 @@ type serveConfig struct {
 	upstream *url.URL // nil: the built-in echo
 	dialect  dialect.Writer
 	timeouts timeouts
+	// trustedProxies are the ranges whose X-Forwarded-For names the
+	// client; none: the client is the peer.
+	trustedProxies []netip.Prefix
+	// tlsCert and tlsKey are PEM files; set, the server speaks HTTPS, and
+	// HTTP/2 with it.
+	tlsCert, tlsKey string
+	// h2c serves HTTP/2 without TLS (prior knowledge) besides HTTP/1.1.
+	h2c bool
 }
 
 // timeouts are the server's limits on slow clients and on shutdown.
@@ -78,6 +90,10 @@ func serve(args []string, stderr io.Writer) int {
 	upstream := fs.String("upstream", "", "http(s) `URL` to proxy valid requests to; default: the built-in echo")
 	strict := fs.Bool("strict", false, "reject any JSON object that repeats a key (invalid_json)")
 	dialectName := fs.String("dialect", dialect.NameFlexInference, "error `shape`: "+strings.Join(dialect.Names(), ", "))
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated `CIDR` ranges or addresses of proxies whose X-Forwarded-For names the client; default: none, the client is the peer")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate `FILE` (chain first); with -tls-key, serve HTTPS and HTTP/2")
+	tlsKey := fs.String("tls-key", "", "PEM private key `FILE` of -tls-cert")
+	h2c := fs.Bool("h2c", false, "also serve HTTP/2 without TLS (prior knowledge), for a proxy in front that speaks it")
 	if status := parseFlags(fs, args); status >= 0 {
 		return status
 	}
@@ -97,6 +113,16 @@ func serve(args []string, stderr io.Writer) int {
 		if cfg.upstream, err = parseUpstream(*upstream); err != nil {
 			return usageError(fs, stderr, "-upstream: %v", err)
 		}
+	}
+	if cfg.trustedProxies, err = clientaddr.ParseTrusted(*trustedProxies); err != nil {
+		return usageError(fs, stderr, "-trusted-proxies: %v", err)
+	}
+	cfg.tlsCert, cfg.tlsKey, cfg.h2c = *tlsCert, *tlsKey, *h2c
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return usageError(fs, stderr, "-tls-cert and -tls-key go together")
+	}
+	if cfg.h2c && cfg.tlsCert != "" {
+		return usageError(fs, stderr, "-h2c is HTTP/2 without TLS; with -tls-cert, HTTP/2 comes with TLS")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -122,10 +148,20 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 	if cfg.upstream != nil {
 		mode = "proxy to " + cfg.upstream.String()
 	}
-	logger.Info("listening on http://"+ln.Addr().String(), "addr", ln.Addr().String(), "mode", mode)
+	scheme := "http"
+	if srv.TLSConfig != nil {
+		scheme = "https"
+	}
+	logger.Info("listening on "+scheme+"://"+ln.Addr().String(), "addr", ln.Addr().String(), "mode", mode)
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			served <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-served: // Serve never returns nil; anything here is a failure
 		logger.Error("server stopped", "err", err.Error())
@@ -149,7 +185,10 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 }
 
 // newServer builds the gateway: the guard in front of the echo or the
-// proxy, in an http.Server with cfg's limits.
+// proxy, in an http.Server with cfg's limits, protocols and certificate.
+// The proxy's answers are watched (Stream); the echo's are not: it
+// answers JSON, which the watcher would only pass through at the cost of a
+// few allocations.
 func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 	if cfg.dialect == nil {
 		cfg.dialect = dialect.FlexInference
@@ -162,24 +201,51 @@ func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var next http.Handler = http.HandlerFunc(echo)
+	handler := guard.Handler(http.HandlerFunc(echo))
+	var upstream *http.Transport
 	if cfg.upstream != nil {
-		next = newProxy(cfg.upstream, logger, cfg.dialect)
+		clients, err := clientaddr.NewResolver(cfg.trustedProxies)
+		if err != nil {
+			return nil, err
+		}
+		upstream = newUpstreamTransport()
+		handler = guard.Stream(newProxy(cfg.upstream, upstream, clients, logger, cfg.dialect))
 	}
-	return &http.Server{
-		Handler:           guard.Handler(next),
+	srv := &http.Server{
+		Handler:           handler,
 		ReadHeaderTimeout: cfg.timeouts.readHeader,
 		ReadTimeout:       cfg.timeouts.read,
 		IdleTimeout:       cfg.timeouts.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}, nil
+	}
+	if upstream != nil {
+		srv.RegisterOnShutdown(upstream.CloseIdleConnections)
+	}
+	if cfg.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("-tls-cert, -tls-key: %w", err)
+		}
+		// HTTP/2 is negotiated by ALPN: net/http adds it to this config.
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if cfg.h2c {
+		srv.Protocols = new(http.Protocols)
+		srv.Protocols.SetHTTP1(true)
+		srv.Protocols.SetUnencryptedHTTP2(true)
+	}
+	return srv, nil
 }
 
 // logRejection returns an Options.OnReject that logs one JSON line per
 // rejected request.
 func logRejection(logger *slog.Logger) func(*http.Request, *apierrors.Error) {
 	return func(r *http.Request, e *apierrors.Error) {
+		if s, ok := middleware.StreamResultFrom(r.Context()); ok {
+			logStreamFailure(logger, r, e, s)
+			return
+		}
 		var param any // null in the log, as in the error body
 		if p := e.Param(); p != "" {
 			param = p
@@ -189,7 +255,7 @@ func logRejection(logger *slog.Logger) func(*http.Request, *apierrors.Error) {
 			slog.String("code", e.Code().String()),
 			slog.Any("param", param),
 			slog.String("method", clienttext.Cut(r.Method)),
-			slog.String("path", clienttext.CutPath(r.URL.Path)),
+			slog.String("path", clienttext.CutPath(r.URL.EscapedPath())), // as sent, as judged
 			slog.String("remote", r.RemoteAddr),
 		)
 	}

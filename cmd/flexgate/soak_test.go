@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -22,6 +23,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flexinference/flexguard/validate"
 )
 
 // soakRequest is one request of the soak and the answer it must get.
@@ -35,19 +38,19 @@ type soakRequest struct {
 	wantCode   string // "" for a pass, checked against the echo
 }
 
-// soakMix builds the kinds of request the soak sends, each with its
-// expected answer. Valid bodies are built per request, so that every
-// checksum is of fresh bytes.
-func soakMix() []func(rng *rand.Rand) soakRequest {
+// soakMix builds the kinds of request the soak sends to a gateway whose
+// body limit is limit, each with its expected answer. Valid bodies are
+// built per request, so that every checksum is of fresh bytes.
+func soakMix(limit int) []func(rng *rand.Rand) soakRequest {
 	endpoints := []string{"/v1/responses", "/v1/chat/completions", "/v1/interactions", "/v1/messages"}
 	reject := func(kind, path, body string, status int, code string) func(*rand.Rand) soakRequest {
 		return func(*rand.Rand) soakRequest {
 			return soakRequest{kind: kind, method: http.MethodPost, path: path, body: []byte(body), wantStatus: status, wantCode: code}
 		}
 	}
-	oversized := []byte(`{"model":"gpt-5.5","input":"` + strings.Repeat("x", 1_000_001) + `"}`)
-	deep := bytes.Repeat([]byte{'['}, 1_000_000)
-	hugeModel := `{"model":"gpt-4o-` + strings.Repeat("m", 100<<10) + `","start_within":"00h-00m-30s"}`
+	oversized := []byte(`{"model":"gpt-5.5","input":"` + strings.Repeat("x", limit+1) + `"}`)
+	deep := bytes.Repeat([]byte{'['}, limit)
+	hugeModel := `{"model":"gpt-4o-` + strings.Repeat("m", min(100<<10, limit/2)) + `","start_within":"00h-00m-30s"}`
 	return []func(*rand.Rand) soakRequest{
 		// Valid, of sizes from a few bytes to half the limit.
 		func(rng *rand.Rand) soakRequest {
@@ -60,7 +63,7 @@ func soakMix() []func(rng *rand.Rand) soakRequest {
 			if model == "claude-opus-4" {
 				start = "priority"
 			}
-			filler := make([]byte, rng.IntN(500_000))
+			filler := make([]byte, rng.IntN(limit/2))
 			for i := range filler {
 				filler[i] = 'a' + byte(rng.IntN(26))
 			}
@@ -75,6 +78,7 @@ func soakMix() []func(rng *rand.Rand) soakRequest {
 		reject("duration on claude", "/v1/messages", `{"model":"claude-opus-4","start_within":"00h-00m-30s","max_tokens":5}`, 400, "flex_unsupported_for_anthropic"),
 		reject("no token cap", "/v1/messages", `{"model":"claude-opus-4","start_within":"auto"}`, 400, "missing_max_tokens"),
 		reject("unknown path", "/v1/models", `{}`, 404, "unknown_url"),
+		reject("escaped path", "/v1/respons%65s", `{"model":"gpt-5.5","start_within":"auto"}`, 404, "unknown_url"),
 		func(*rand.Rand) soakRequest {
 			return soakRequest{kind: "GET", method: http.MethodGet, path: "/v1/responses", wantStatus: 405, wantCode: "method_not_allowed"}
 		},
@@ -83,15 +87,54 @@ func soakMix() []func(rng *rand.Rand) soakRequest {
 			return soakRequest{kind: "oversized", method: http.MethodPost, path: "/v1/responses", body: oversized, chunked: rng.IntN(2) == 0, wantStatus: 413, wantCode: "request_too_large"}
 		},
 		// Hostile.
-		reject("a million [", "/v1/responses", string(deep), 400, "invalid_json"),
+		reject("open brackets to the limit", "/v1/responses", string(deep), 400, "invalid_json"),
 		reject("invalid UTF-8", "/v1/responses", "{\"model\":\"gpt-5.5\",\"input\":\"\xc3\x28\"}", 400, "invalid_json"),
-		reject("100 KB model", "/v1/responses", hugeModel, 400, "model_not_flex_capable"),
+		reject("a long model name", "/v1/responses", hugeModel, 400, "model_not_flex_capable"),
 		reject("smuggled claude", "/v1/responses", `{"model":"gpt-5.5","mod\u0065l":"claude-opus-4","start_within":"00h-00m-30s","max_output_tokens":5}`, 400, "flex_unsupported_for_anthropic"),
 		func(*rand.Rand) soakRequest {
 			return soakRequest{kind: "smuggled gpt", method: http.MethodPost, path: "/v1/responses",
 				body: []byte(`{"model":"claude-opus-4","model":"gpt-5.5","start_within":"00h-00m-30s"}`), wantStatus: 200}
 		},
 	}
+}
+
+// run sends the request to the gateway at base and checks the answer: the
+// status, and the code of an error or, for a pass, that the echo got the
+// exact bytes sent.
+func (req soakRequest) run(ctx context.Context, client *http.Client, base string) error {
+	var src io.Reader = bytes.NewReader(req.body)
+	if req.chunked {
+		src = io.MultiReader(src)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.method, base+req.path, src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", req.kind, err)
+	}
+	if req.chunked {
+		hr.ContentLength = -1
+	}
+	resp, err := client.Do(hr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", req.kind, err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != req.wantStatus {
+		return fmt.Errorf("%s: status %d (want %d), %v: %.200s", req.kind, resp.StatusCode, req.wantStatus, err, got)
+	}
+	if req.wantCode == "" {
+		var echo echoAnswer
+		sum := sha256.Sum256(req.body)
+		if json.Unmarshal(got, &echo) != nil || echo.SHA256 != hex.EncodeToString(sum[:]) || echo.Bytes != int64(len(req.body)) {
+			return fmt.Errorf("%s: the echo did not get the bytes sent: %.200s", req.kind, got)
+		}
+		return nil
+	}
+	var e struct{ Error struct{ Code string } }
+	if json.Unmarshal(got, &e) != nil || e.Error.Code != req.wantCode {
+		return fmt.Errorf("%s: want %s, got %.200s", req.kind, req.wantCode, got)
+	}
+	return nil
 }
 
 // soakSample is the flexgate process's size at one moment.
@@ -131,7 +174,7 @@ func TestSoak(t *testing.T) {
 	}
 	samples := []soakSample{sample("start")}
 
-	mix := soakMix()
+	mix := soakMix(validate.DefaultMaxBodyBytes)
 	transport := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: clients, DisableCompression: true}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	var (
@@ -159,40 +202,8 @@ func TestSoak(t *testing.T) {
 				n, _ := counts.LoadOrStore(req.kind, new(atomic.Int64))
 				n.(*atomic.Int64).Add(1)
 				total.Add(1)
-				var src io.Reader = bytes.NewReader(req.body)
-				if req.chunked {
-					src = io.MultiReader(src)
-				}
-				hr, err := http.NewRequest(req.method, p.base+req.path, src)
-				if err != nil {
-					fail("%s: %v", req.kind, err)
-					continue
-				}
-				if req.chunked {
-					hr.ContentLength = -1
-				}
-				resp, err := client.Do(hr)
-				if err != nil {
-					fail("%s: %v", req.kind, err)
-					continue
-				}
-				got, err := io.ReadAll(resp.Body)
-				_ = resp.Body.Close()
-				if err != nil || resp.StatusCode != req.wantStatus {
-					fail("%s: status %d (want %d), %v: %.200s", req.kind, resp.StatusCode, req.wantStatus, err, got)
-					continue
-				}
-				if req.wantCode == "" {
-					var echo echoAnswer
-					sum := sha256.Sum256(req.body)
-					if json.Unmarshal(got, &echo) != nil || echo.SHA256 != hex.EncodeToString(sum[:]) || echo.Bytes != int64(len(req.body)) {
-						fail("%s: the echo did not get the bytes sent: %.200s", req.kind, got)
-					}
-					continue
-				}
-				var e struct{ Error struct{ Code string } }
-				if json.Unmarshal(got, &e) != nil || e.Error.Code != req.wantCode {
-					fail("%s: want %s, got %.200s", req.kind, req.wantCode, got)
+				if err := req.run(context.Background(), client, p.base); err != nil {
+					fail("%v", err)
 				}
 			}
 		})

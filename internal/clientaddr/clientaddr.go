@@ -88,10 +88,41 @@ func normalizePrefix(p netip.Prefix) (netip.Prefix, error) {
 // trusted (see the package documentation for the edge cases). It returns
 // the zero Addr when the peer is not an IP address.
 func (res Resolver) Client(r *http.Request) netip.Addr {
+	return res.walk(r, nil)
+}
+
+// ForwardedFor returns the client of r, as Client does, and the
+// X-Forwarded-For value a proxy sends on: the client, each trusted proxy
+// the request passed after it, and the peer, comma-separated. Entries
+// left of the client, which the client may have made up, are dropped, so
+// without trusted proxies the value is the peer alone. Both are zero when
+// the peer is not an IP address.
+func (res Resolver) ForwardedFor(r *http.Request) (client netip.Addr, forwardedFor string) {
+	var hops []netip.Addr // from the peer leftwards; the last is the client
+	client = res.walk(r, &hops)
+	var b strings.Builder
+	for i := len(hops) - 1; i >= 0; i-- {
+		b.WriteString(hops[i].String())
+		if i > 0 {
+			b.WriteString(", ")
+		}
+	}
+	return client, b.String()
+}
+
+// walk finds the client of r. With hops, it appends the peer and every
+// address it walks past to reach the client, the client last.
+func (res Resolver) walk(r *http.Request, hops *[]netip.Addr) netip.Addr {
 	peer, ok := parseHop(r.RemoteAddr)
 	if !ok {
 		return netip.Addr{}
 	}
+	pass := func(a netip.Addr) {
+		if hops != nil {
+			*hops = append(*hops, a)
+		}
+	}
+	pass(peer)
 	if !res.trusts(peer) {
 		return peer
 	}
@@ -114,6 +145,7 @@ func (res Resolver) Client(r *http.Request) netip.Addr {
 			if !ok {
 				return client
 			}
+			pass(hop)
 			if !res.trusts(hop) {
 				return hop
 			}

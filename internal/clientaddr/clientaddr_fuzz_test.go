@@ -49,11 +49,43 @@ func FuzzClient(f *testing.F) {
 		if got.Zone() != "" || got.Is4In6() {
 			t.Fatalf("Client(%q, %q) = %v: not normalised", remoteAddr, lines, got)
 		}
+		client, forwardedFor := res.ForwardedFor(request(remoteAddr, lines...))
+		if client != got {
+			t.Fatalf("ForwardedFor(%q, %q) names %v, Client %v", remoteAddr, lines, client, got)
+		}
+		if err := checkChain(client, referenceHopOrZero(remoteAddr), forwardedFor); err != "" {
+			t.Fatalf("ForwardedFor(%q, %q) = %q: %s", remoteAddr, lines, forwardedFor, err)
+		}
 		var untrusting clientaddr.Resolver
 		if peer := untrusting.Client(request(remoteAddr, lines...)); peer != referenceHopOrZero(remoteAddr) {
 			t.Fatalf("without trusted proxies Client(%q) = %v, want the peer", remoteAddr, peer)
 		}
 	})
+}
+
+// checkChain returns what is wrong with an X-Forwarded-For value that
+// ForwardedFor made, or "": the client first, the peer last, every hop
+// after the client trusted.
+func checkChain(client, peer netip.Addr, forwardedFor string) string {
+	if !client.IsValid() {
+		if forwardedFor != "" {
+			return "a value without a client"
+		}
+		return ""
+	}
+	entries := strings.Split(forwardedFor, ", ")
+	if entries[0] != client.String() {
+		return "it does not start with the client"
+	}
+	if entries[len(entries)-1] != peer.String() {
+		return "it does not end with the peer"
+	}
+	for _, e := range entries[1:] {
+		if a, err := netip.ParseAddr(e); err != nil || !referenceTrusts(a) {
+			return "an untrusted hop after the client: " + e
+		}
+	}
+	return ""
 }
 
 func referenceClient(remoteAddr string, lines []string) netip.Addr {

@@ -172,3 +172,34 @@ func TestClientAllocatesNothingForOrdinaryAddresses(t *testing.T) {
 		assert.Zero(t, allocs, "%s %v -> %s", r.RemoteAddr, r.Header["X-Forwarded-For"], got)
 	}
 }
+
+func TestForwardedFor(t *testing.T) {
+	t.Parallel()
+	const proxies = "10.0.0.0/8, 2001:db8:ffff::/48"
+	tests := []struct {
+		name         string
+		trusted      string
+		remoteAddr   string
+		forwardedFor []string
+		wantClient   string
+		want         string
+	}{
+		{"without trusted proxies it is the peer alone", "", "203.0.113.7:4711", []string{"198.51.100.1"}, "203.0.113.7", "203.0.113.7"},
+		{"an untrusted peer's own list is dropped", proxies, "203.0.113.7:4711", []string{"10.0.0.9, 198.51.100.1"}, "203.0.113.7", "203.0.113.7"},
+		{"a trusted peer's client comes first, the peer last", proxies, "10.0.0.2:4711", []string{"198.51.100.1"}, "198.51.100.1", "198.51.100.1, 10.0.0.2"},
+		{"trusted hops between client and peer are kept in order", proxies, "10.0.0.2:4711", []string{"198.51.100.1, 10.1.1.1", "10.0.0.3"}, "198.51.100.1", "198.51.100.1, 10.1.1.1, 10.0.0.3, 10.0.0.2"},
+		{"what the client wrote left of itself is dropped", proxies, "10.0.0.2:4711", []string{"10.9.9.9, 192.0.2.66, 198.51.100.1, 10.1.1.1"}, "198.51.100.1", "198.51.100.1, 10.1.1.1, 10.0.0.2"},
+		{"entries are written as addresses, without ports or zones", proxies, "[2001:db8:ffff::1]:443", []string{"[2001:db8:1::9]:8443"}, "2001:db8:1::9", "2001:db8:1::9, 2001:db8:ffff::1"},
+		{"garbage stops the list at the last trusted hop", proxies, "10.0.0.2:4711", []string{"198.51.100.1, unknown, 10.0.0.3"}, "10.0.0.3", "10.0.0.3, 10.0.0.2"},
+		{"when every hop is trusted the list starts at the left-most", proxies, "10.0.0.2:4711", []string{"10.0.0.5, 10.0.0.3"}, "10.0.0.5", "10.0.0.5, 10.0.0.3, 10.0.0.2"},
+		{"a Unix socket peer gives nothing", proxies, "@", []string{"198.51.100.1"}, "invalid IP", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, got := resolver(t, tt.trusted).ForwardedFor(request(tt.remoteAddr, tt.forwardedFor...))
+			assert.Equal(t, tt.wantClient, client.String())
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -33,6 +33,9 @@
 //   - A peer that is not an IP address (a Unix socket) makes the client
 //     unknown: [Resolver.Client] returns the zero netip.Addr, and the
 //     caller decides how to count such requests.
+//   - [Resolver.ForwardedFor] passes on only what can be believed: the
+//     client, the trusted proxies to its right, and the peer. What the
+//     client wrote left of its own address is dropped.
 //   - The walk allocates nothing for ordinary addresses; it reads each
 //     byte of the header at most a few times, and stops at the first
 //     untrusted entry.

@@ -52,10 +52,10 @@ func (c *Case) Path() string {
 }
 
 // UsesTransport reports whether the case depends on more than the body
-// bytes and the policy: the method, the declared length, chunking or a
-// disconnect. Such cases can only be judged through HTTP.
+// bytes and the policy: the method, a header, the declared length,
+// chunking or a disconnect. Such cases can only be judged through HTTP.
 func (c *Case) UsesTransport() bool {
-	return c.Method != "POST" || c.Chunked || c.ContentLength >= 0 || c.Disconnect
+	return c.Method != "POST" || len(c.Header) > 0 || c.Chunked || c.ContentLength >= 0 || c.Disconnect
 }
 
 // UsesOrgHooks reports whether the case needs the embedder's per-request

@@ -42,4 +42,13 @@
 //	@key-lookup-error       the key lookup fails
 //	@overdue                the organisation is overdue
 //	@billing-lookup-error   the billing lookup fails
+//
+// # Bodies that cannot be read
+//
+// Some requests cannot be spelled in the format: a malformed chunk, or a
+// client that half-closes, resets or stalls in the middle of its body.
+// Unreadables lists them as raw HTTP/1.1 with what the client does after
+// sending; Play sends one over a real connection and returns what the
+// gateway wrote, and CheckWritten judges it. The chain's tests and
+// flexgate's run the same list.
 package conformance

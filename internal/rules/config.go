@@ -16,6 +16,8 @@ type Config struct {
 	MaxBodyBytes        int64
 	DefaultStartWithin  string
 	FlexModels          map[string][]string
+	ProviderPrefixes    map[string][]string
+	AcceptNoOpDefaults  bool
 	StrictDuplicateKeys bool
 }
 
@@ -44,6 +46,8 @@ type Engine struct {
 	maxBodyBytes int64
 	defaultStart StartWithin // zero Mode: no default
 	flex         [numProviders]modelList
+	prefixes     prefixTable // the built-in prefixes and the policy's, longest first
+	acceptNoOp   bool
 	strict       bool
 }
 
@@ -51,7 +55,7 @@ type Engine struct {
 // policy file spells it, and carry no package prefix: the caller adds its
 // own.
 func Compile(c Config) (*Engine, error) {
-	e := &Engine{maxBodyBytes: c.MaxBodyBytes, strict: c.StrictDuplicateKeys}
+	e := &Engine{maxBodyBytes: c.MaxBodyBytes, acceptNoOp: c.AcceptNoOpDefaults, strict: c.StrictDuplicateKeys}
 	switch {
 	case c.MaxBodyBytes < 0:
 		return nil, fmt.Errorf("policy: max_body_bytes must not be negative, got %d", c.MaxBodyBytes)
@@ -82,6 +86,11 @@ func Compile(c Config) (*Engine, error) {
 		}
 		e.flex[p] = list
 	}
+	prefixes, err := compilePrefixes(c.ProviderPrefixes)
+	if err != nil {
+		return nil, err
+	}
+	e.prefixes = prefixes
 	return e, nil
 }
 
@@ -89,9 +98,14 @@ func Compile(c Config) (*Engine, error) {
 func (e *Engine) MaxBodyBytes() int64 { return e.maxBodyBytes }
 
 // flexCapable reports whether model may take a duration start_within:
-// it is on its provider's allow-list. Anthropic has no flex tier.
+// it is on its provider's allow-list, by its full name or by the name its
+// provider knows it by (see prefixTable.match). Anthropic has no flex tier.
 func (e *Engine) flexCapable(model string, p Provider) bool {
-	return p != Anthropic && e.flex[p].contains(model)
+	if p == Anthropic {
+		return false
+	}
+	_, native := e.prefixes.match(model)
+	return e.flex[p].contains(model) || (native != model && e.flex[p].contains(native))
 }
 
 // modelList is an allow-list ready for lookups: exact names, and prefixes

@@ -8,6 +8,7 @@ func (e *Engine) model(r *Request) *apierrors.Error {
 	if !ok || model == "" {
 		return apierrors.New(apierrors.MissingModel, "", "")
 	}
-	r.model, r.provider = model, ProviderOf(model)
+	r.model = model
+	r.provider, _ = e.prefixes.match(model)
 	return nil
 }

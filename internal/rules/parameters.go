@@ -9,7 +9,8 @@ import (
 )
 
 // chatUnsupported lists, in the order they are judged, the chat parameters
-// that are rejected whenever set.
+// that are rejected whenever set (but for a no-op value, when the policy
+// accepts those: see noOps).
 var chatUnsupported = [...]field{
 	fieldPresencePenalty, fieldFrequencyPenalty, fieldLogitBias, fieldLogprobs,
 	fieldTopLogprobs, fieldSeed, fieldStop, fieldPrediction, fieldAudio,
@@ -23,7 +24,7 @@ func (e *Engine) parameters(r *Request) *apierrors.Error {
 	}
 	switch r.endpoint {
 	case ChatCompletions:
-		return chatParameters(r)
+		return e.chatParameters(r)
 	case Messages:
 		return messagesParameters(r)
 	case Interactions:
@@ -32,9 +33,9 @@ func (e *Engine) parameters(r *Request) *apierrors.Error {
 	return nil
 }
 
-func chatParameters(r *Request) *apierrors.Error {
+func (e *Engine) chatParameters(r *Request) *apierrors.Error {
 	for _, f := range chatUnsupported {
-		if isSet(r.fields[f]) {
+		if raw := r.fields[f]; isSet(raw) && !(e.acceptNoOp && isNoOp(f, raw)) {
 			return unsupportedParameter(fieldNames[f])
 		}
 	}

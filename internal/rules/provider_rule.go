@@ -7,7 +7,8 @@ import (
 
 // provider judges the model's provider against start_within: no flex
 // tier on Anthropic, no auto on Gemini, and a duration only for a model on
-// its provider's allow-list.
+// its provider's allow-list (by its full name, or by the name after its
+// prefix's routing part: see Engine.flexCapable).
 func (e *Engine) provider(r *Request) *apierrors.Error {
 	switch mode := r.startWithin.Mode; {
 	case mode == ModeDuration && r.provider == Anthropic:

@@ -1,0 +1,17 @@
+//go:build unix
+
+package stream
+
+import (
+	"syscall"
+	"time"
+)
+
+// processCPU returns the CPU time the process has used, user and system.
+func processCPU() (time.Duration, bool) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0, false
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
+}
