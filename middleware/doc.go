@@ -108,6 +108,10 @@
 //		DefaultOrgLimit: middleware.LimitRule{Limit: 600, Window: time.Minute},
 //	})
 //
+// Options.OnLimiterDecision hears what each limiter decided about a
+// request (allowed, limited, or failed open), for metrics;
+// contrib/prommetrics counts them.
+//
 // # Decisions
 //
 //   - A client that goes away while its body is read, or stalls past the
@@ -184,8 +188,8 @@
 //     counted by the auth-flood limiter: such clients cannot be told
 //     apart, and counting them as one would let one lock out the rest.
 //   - The embedder's hooks (DefaultStartWithin, HasProviderKey,
-//     OrgOverdue, OnLimiterError) get a request whose context answers
-//     CallerFrom and ResultFrom.
+//     OrgOverdue, OnLimiterError, OnLimiterDecision) get a request whose
+//     context answers CallerFrom and ResultFrom.
 //   - Programmer errors fail at setup: New returns an error for a
 //     malformed policy, an Endpoint that is not one, a negative limit
 //     rule, a trusted range that is not one, or a key option without a
