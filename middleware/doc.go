@@ -89,6 +89,13 @@
 // the buffered bytes to later middlewares; with keys on, CallerFrom
 // returns the organisation and the key id.
 //
+// The body's buffer is kept for another request once the handler has
+// returned, as net/http allows (no handler may read a request's body after
+// it returns): a gateway under load then neither allocates nor collects a
+// buffer per request. So BodyFrom's bytes, like r.Body, are valid only
+// while the handler runs; copy what must outlive it. A Result from
+// ResultFrom is a copy and may be kept.
+//
 // # Keys and limits
 //
 // With Options.KeyStore set, every routed request must carry an API key

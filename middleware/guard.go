@@ -243,7 +243,11 @@ func (g *Guard) through(p piece, needs string, next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, x.handOn(r, fresh, !hadBody && x.bodyRead))
+		readHere := !hadBody && x.bodyRead
+		next.ServeHTTP(w, x.handOn(r, fresh, readHere))
+		if readHere {
+			x.release()
+		}
 	})
 }
 
