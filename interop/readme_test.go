@@ -21,6 +21,7 @@ import (
 // importing them itself; goimports drops those a snippet leaves unused
 // and adds the standard library's.
 const readmeImports = `import (
+	"github.com/flexinference/flexguard/contrib/prommetrics"
 	"github.com/flexinference/flexguard/contrib/redislimit"
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/errors/dialect"
@@ -30,6 +31,9 @@ const readmeImports = `import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-chi/chi/v5"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 )
 `

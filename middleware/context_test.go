@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +83,38 @@ func TestTheRequestContextIsKept(t *testing.T) {
 	r = r.WithContext(context.WithValue(r.Context(), key{}, "trace-1"))
 	require.Equal(t, http.StatusOK, serve(h, r).Code)
 	assert.Equal(t, "trace-1", got)
+}
+
+// The body's buffer serves another request once the handler returns:
+// what the handler kept from ResultFrom stays as it was, BodyFrom's bytes
+// cannot be grown into what the buffer held before, and both answer no
+// more after the handler.
+func TestWhatOutlivesTheHandler(t *testing.T) {
+	t.Parallel()
+	var (
+		kept     []validate.Result
+		contexts []context.Context
+	)
+	h := newGuard(t, middleware.Options{}).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, ok := middleware.ResultFrom(r.Context())
+		require.True(t, ok)
+		kept = append(kept, res)
+		contexts = append(contexts, r.Context())
+		body, ok := middleware.BodyFrom(r.Context())
+		require.True(t, ok)
+		assert.Equal(t, len(body), cap(body), "the bytes past the body are another request's")
+	}))
+	models := []string{"gpt-5.5", "o3", "gpt-5-mini"}
+	for _, model := range models {
+		body := `{"model":"` + model + `","start_within":"auto","input":"` + strings.Repeat("z", 100) + `"}`
+		rec := serve(h, post("/v1/responses", body))
+		require.Equal(t, http.StatusOK, rec.Code)
+	}
+	for i, model := range models {
+		assert.Equal(t, model, kept[i].Model, "a Result is a copy")
+		_, ok := middleware.ResultFrom(contexts[i])
+		assert.False(t, ok, "ResultFrom after the handler returned")
+		_, ok = middleware.BodyFrom(contexts[i])
+		assert.False(t, ok, "BodyFrom after the handler returned")
+	}
 }

@@ -89,6 +89,13 @@
 // the buffered bytes to later middlewares; with keys on, CallerFrom
 // returns the organisation and the key id.
 //
+// The body's buffer is kept for another request once the handler has
+// returned, as net/http allows (no handler may read a request's body after
+// it returns): a gateway under load then neither allocates nor collects a
+// buffer per request. So BodyFrom's bytes, like r.Body, are valid only
+// while the handler runs; copy what must outlive it. A Result from
+// ResultFrom is a copy and may be kept.
+//
 // # Keys and limits
 //
 // With Options.KeyStore set, every routed request must carry an API key
@@ -107,6 +114,10 @@
 //		KeyStore:        keys, // LookupKey(ctx, digest): the embedder's store
 //		DefaultOrgLimit: middleware.LimitRule{Limit: 600, Window: time.Minute},
 //	})
+//
+// Options.OnLimiterDecision hears what each limiter decided about a
+// request (allowed, limited, or failed open), for metrics;
+// contrib/prommetrics counts them.
 //
 // # Decisions
 //
@@ -184,8 +195,8 @@
 //     counted by the auth-flood limiter: such clients cannot be told
 //     apart, and counting them as one would let one lock out the rest.
 //   - The embedder's hooks (DefaultStartWithin, HasProviderKey,
-//     OrgOverdue, OnLimiterError) get a request whose context answers
-//     CallerFrom and ResultFrom.
+//     OrgOverdue, OnLimiterError, OnLimiterDecision) get a request whose
+//     context answers CallerFrom and ResultFrom.
 //   - Programmer errors fail at setup: New returns an error for a
 //     malformed policy, an Endpoint that is not one, a negative limit
 //     rule, a trusted range that is not one, or a key option without a

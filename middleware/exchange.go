@@ -13,7 +13,8 @@ import (
 // learned, shared through the request context. It is the context value
 // (no separate context.WithValue), and once the body is buffered it is
 // also the body the handler reads, so a request that passes costs one
-// exchange, one body buffer and one shallow copy of the request.
+// exchange and one shallow copy of the request, and borrows a body buffer
+// from a pool until the handler returns.
 type exchange struct {
 	context.Context // the request's own context; Value is overridden
 
@@ -26,7 +27,9 @@ type exchange struct {
 
 	bodyRead bool
 	body     []byte
-	readAt   int // the handler's position in body
+	pooled   *bodyBuffer // body's buffer, pooled again once the handler returns
+	released bool        // the handler has returned and body is gone
+	readAt   int         // the handler's position in body
 	request  rules.Request
 
 	// How the answer went, once Stream has watched it.
@@ -55,6 +58,14 @@ func (g *Guard) exchangeOf(r *http.Request) (x *exchange, fresh bool) {
 		return x, false
 	}
 	return &exchange{Context: r.Context(), guard: g}, true
+}
+
+// release gives the body's buffer back once the handler it was read for
+// has returned. The body and what the rules took from it are gone then:
+// ResultFrom and BodyFrom answer no more.
+func (x *exchange) release() {
+	x.pooled.release()
+	x.pooled, x.body, x.released = nil, nil, true
 }
 
 // handOn returns the request to pass on: r itself when nothing changed,

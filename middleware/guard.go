@@ -31,7 +31,7 @@ type Options struct {
 	// byte of the body is read (see KeysAndLimits): a routed request must
 	// carry a key the store knows, and the handler learns its organisation
 	// from CallerFrom. Default: nil, keys and limits off; the fields from
-	// here to OnLimiterError must then be zero.
+	// here to OnLimiterDecision must then be zero.
 	KeyStore KeyStore
 
 	// AcceptXAPIKey also takes the key from an x-api-key header, the one
@@ -73,6 +73,14 @@ type Options struct {
 	// open). It is called for every failed call, and must not write to
 	// the response. Default: nil.
 	OnLimiterError func(r *http.Request, err error)
+
+	// OnLimiterDecision is told what a limiter decided about a request,
+	// for metrics: the auth-flood limiter on every routed request from a
+	// client with an IP address (is it blocked?), the per-organisation
+	// limiter on every authenticated request of an organisation that has
+	// a limit. A decision cut short by the client's own departure is not
+	// reported. It must not write to the response. Default: nil.
+	OnLimiterDecision func(r *http.Request, d LimiterDecision)
 
 	// DefaultStartWithin resolves a default start_within per request (an
 	// organisation's own setting); when it returns ok, its value replaces
@@ -235,7 +243,11 @@ func (g *Guard) through(p piece, needs string, next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, x.handOn(r, fresh, !hadBody && x.bodyRead))
+		readHere := !hadBody && x.bodyRead
+		next.ServeHTTP(w, x.handOn(r, fresh, readHere))
+		if readHere {
+			x.release()
+		}
 	})
 }
 

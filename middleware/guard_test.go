@@ -48,6 +48,7 @@ func TestNewRefusesMalformedOptions(t *testing.T) {
 		{"a limiter without a key store", middleware.Options{OrgLimiter: failingLimiter{}}, "Options.OrgLimiter is set"},
 		{"an auth-flood limiter without a key store", middleware.Options{AuthFloodLimiter: failingLimiter{}}, "Options.AuthFloodLimiter is set"},
 		{"a limiter hook without a key store", middleware.Options{OnLimiterError: func(*http.Request, error) {}}, "Options.OnLimiterError is set"},
+		{"a limiter decision hook without a key store", middleware.Options{OnLimiterDecision: func(*http.Request, middleware.LimiterDecision) {}}, "Options.OnLimiterDecision is set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

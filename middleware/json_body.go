@@ -39,14 +39,17 @@ func jsonBodyStage(g *Guard, x *exchange, w http.ResponseWriter, r *http.Request
 	if src == nil { // a request built by hand; servers always set a Body
 		src = http.NoBody
 	}
-	body, err := readLimited(w, src, r.ContentLength, g.engine.MaxBodyBytes())
+	body, pooled, err := readLimited(w, src, r.ContentLength, g.engine.MaxBodyBytes())
 	if err != nil {
 		return unreadable(w, r, err)
 	}
 	if err := g.engine.Parse(x.endpoint, body, &x.request); err != nil {
+		pooled.release()
 		return err
 	}
-	x.body, x.bodyRead = body, true
+	// Capped at its length: the pooled buffer beyond it held another
+	// request's bytes.
+	x.body, x.pooled, x.bodyRead = body[:len(body):len(body)], pooled, true
 	return nil
 }
 

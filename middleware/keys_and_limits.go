@@ -37,10 +37,36 @@ import (
 // allowed it, and Options.OnLimiterError is told. The limiters' keys are
 // "auth:" and the client's range ("auth:203.0.113.7/32",
 // "auth:2001:db8:1:2::/64"), and "org:" and the organisation, so that one
-// Limiter can hold both.
+// Limiter can hold both. Options.OnLimiterDecision hears each limiter's
+// decision on a request, for metrics.
 func (g *Guard) KeysAndLimits(next http.Handler) http.Handler {
 	return g.through(pieceKeysAndLimits, "Options.KeyStore", next)
 }
+
+// LimiterDecision is what one of the two limiters decided about a
+// request, as Options.OnLimiterDecision hears it.
+type LimiterDecision struct {
+	// Limiter names the limiter that decided: LimiterAuthFlood or
+	// LimiterOrg.
+	Limiter string
+	// Limited reports that the limiter refused the request
+	// (rate_limit_exceeded).
+	Limited bool
+	// Err is the limiter's failure, when it could not decide: the request
+	// went on as if allowed (fail open), and Options.OnLimiterError was
+	// told too.
+	Err error
+}
+
+// The limiters' names in a LimiterDecision, fit for a metric label.
+const (
+	// LimiterAuthFlood decides whether the client is blocked for failing
+	// to authenticate.
+	LimiterAuthFlood = "auth_flood"
+	// LimiterOrg decides whether the organisation is over its request
+	// limit.
+	LimiterOrg = "org"
+)
 
 // defaultAuthFlood is the auth-flood rule's default: 20 failed
 // authentications within 60 s block the client for 60 s.
@@ -62,6 +88,7 @@ type keyGate struct {
 	authLimiter    Limiter
 	orgLimiter     Limiter
 	onLimiterError func(*http.Request, error)
+	onDecision     func(*http.Request, LimiterDecision)
 }
 
 // compileKeys checks the Options of keys and limits. It returns nil when
@@ -79,6 +106,7 @@ func compileKeys(opts Options) (*keyGate, error) {
 			{"AuthFloodLimiter", opts.AuthFloodLimiter != nil},
 			{"OrgLimiter", opts.OrgLimiter != nil},
 			{"OnLimiterError", opts.OnLimiterError != nil},
+			{"OnLimiterDecision", opts.OnLimiterDecision != nil},
 		} {
 			if f.set {
 				return nil, fmt.Errorf("flexguard/middleware: Options.%s is set but Options.KeyStore is nil, so keys and limits are off", f.name)
@@ -94,6 +122,7 @@ func compileKeys(opts Options) (*keyGate, error) {
 		authLimiter:    opts.AuthFloodLimiter,
 		orgLimiter:     opts.OrgLimiter,
 		onLimiterError: opts.OnLimiterError,
+		onDecision:     opts.OnLimiterDecision,
 	}
 	var err error
 	if k.clients, err = clientaddr.NewResolver(opts.TrustedProxies); err != nil {
@@ -145,6 +174,7 @@ func (k *keyGate) stage(_ *Guard, x *exchange, _ http.ResponseWriter, r *http.Re
 		if err != nil {
 			k.limiterFailed(x, r, err)
 		}
+		k.decided(x, r, LimiterAuthFlood, blocked, err)
 		if blocked {
 			return apierrors.RateLimited(k.authFlood.Block)
 		}
@@ -178,8 +208,10 @@ func (k *keyGate) stage(_ *Guard, x *exchange, _ http.ResponseWriter, r *http.Re
 	allowed, err := k.orgLimiter.Allow(ctx, orgPrefix+rec.Org, rule)
 	if err != nil {
 		k.limiterFailed(x, r, err)
+		k.decided(x, r, LimiterOrg, false, err)
 		return nil
 	}
+	k.decided(x, r, LimiterOrg, !allowed, nil)
 	if !allowed {
 		return apierrors.RateLimited(apierrors.RetryAfterPerOrg)
 	}
@@ -220,6 +252,14 @@ func (k *keyGate) failed(x *exchange, r *http.Request, client string, code apier
 		}
 	}
 	return apierrors.New(code, "", "")
+}
+
+// decided reports a limiter's decision, unless its failure is the
+// client's own departure (see limiterFailed).
+func (k *keyGate) decided(x *exchange, r *http.Request, limiter string, limited bool, err error) {
+	if k.onDecision != nil && (err == nil || r.Context().Err() == nil) {
+		k.onDecision(x.hookRequest(r), LimiterDecision{Limiter: limiter, Limited: limited, Err: err})
+	}
 }
 
 // limiterFailed reports a limiter's failure, unless the client has gone:

@@ -482,17 +482,119 @@ func TestAFailingLimiterLetsRequestsOnAndIsReported(t *testing.T) {
 
 func TestALimiterCallCutShortByTheClientIsNotReported(t *testing.T) {
 	t.Parallel()
-	var reports atomic.Int32
+	var reports, decisions atomic.Int32
 	g := newGuard(t, middleware.Options{
-		KeyStore:         testKeys(),
-		AuthFloodLimiter: failingLimiter{},
-		OrgLimiter:       failingLimiter{},
-		OnLimiterError:   func(*http.Request, error) { reports.Add(1) },
+		KeyStore:          testKeys(),
+		DefaultOrgLimit:   middleware.LimitRule{Limit: 1, Window: time.Hour},
+		AuthFloodLimiter:  failingLimiter{},
+		OrgLimiter:        failingLimiter{},
+		OnLimiterError:    func(*http.Request, error) { reports.Add(1) },
+		OnLimiterDecision: func(*http.Request, middleware.LimiterDecision) { decisions.Add(1) },
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	serve(g.Handler(&okHandler{}), keyed(keyA, "192.0.2.1").WithContext(ctx))
 	assert.Zero(t, reports.Load())
+	assert.Zero(t, decisions.Load())
+}
+
+// decision is a LimiterDecision as a test states it: the error as whether
+// there was one.
+type decision struct {
+	limiter string
+	limited bool
+	failed  bool
+}
+
+func TestOnLimiterDecisionHearsEachDecisionOnARequest(t *testing.T) {
+	t.Parallel()
+	var (
+		authAllowed = decision{middleware.LimiterAuthFlood, false, false}
+		authLimited = decision{middleware.LimiterAuthFlood, true, false}
+		authFailed  = decision{middleware.LimiterAuthFlood, false, true}
+		orgAllowed  = decision{middleware.LimiterOrg, false, false}
+		orgLimited  = decision{middleware.LimiterOrg, true, false}
+		orgFailed   = decision{middleware.LimiterOrg, false, true}
+	)
+	type step struct {
+		request    *http.Request
+		wantStatus int
+		want       []decision
+	}
+	unknownPath := keyed(keyA, "192.0.2.1")
+	unknownPath.URL.Path = "/v1/nothing"
+	wrongMethod := keyed(keyA, "192.0.2.1")
+	wrongMethod.Method = http.MethodGet
+	unixPeer := keyed(keyB, "192.0.2.1")
+	unixPeer.RemoteAddr = "@"
+	tests := []struct {
+		name    string
+		failing bool
+		steps   []step
+	}{
+		{"working limiters: one decision each, the org's only with a limit", false, []step{
+			{keyed(keyA, "192.0.2.1"), 200, []decision{authAllowed, orgAllowed}},
+			{keyed(keyA, "192.0.2.1"), 429, []decision{authAllowed, orgLimited}},
+			{keyed(keyB, "192.0.2.1"), 200, []decision{authAllowed}},
+			{keyed("", "192.0.2.2"), 401, []decision{authAllowed}},
+			{keyed("", "192.0.2.2"), 401, []decision{authAllowed}},
+			{keyed(keyB, "192.0.2.2"), 429, []decision{authLimited}},
+			{unixPeer, 200, nil},
+			{unknownPath, 404, nil},
+			{wrongMethod, 405, nil},
+		}},
+		{"a failing limiter: each decision carries its error", true, []step{
+			{keyed(keyA, "192.0.2.1"), 200, []decision{authFailed, orgFailed}},
+			{keyed(keyB, "192.0.2.1"), 200, []decision{authFailed}},
+			{keyed("", "192.0.2.1"), 401, []decision{authFailed}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := testKeys()
+			store.add(keyA, middleware.KeyRecord{Org: "org_a", RateLimit: middleware.LimitRule{Limit: 1, Window: time.Hour}})
+			store.add(keyB, middleware.KeyRecord{Org: "org_b"})
+			limiter := &flakyLimiter{MemoryLimiter: middleware.NewMemoryLimiter(middleware.MemoryLimiterConfig{})}
+			limiter.failing.Store(tt.failing)
+			var (
+				mu   sync.Mutex
+				got  []decision
+				orgs []string
+			)
+			g := newGuard(t, middleware.Options{
+				KeyStore:         store,
+				AuthFlood:        middleware.LimitRule{Limit: 2},
+				AuthFloodLimiter: limiter,
+				OrgLimiter:       limiter,
+				OnLimiterDecision: func(r *http.Request, d middleware.LimiterDecision) {
+					mu.Lock()
+					defer mu.Unlock()
+					if d.Err != nil {
+						assert.ErrorIs(t, d.Err, errLimiterDown)
+					}
+					got = append(got, decision{d.Limiter, d.Limited, d.Err != nil})
+					c, _ := middleware.CallerFrom(r.Context())
+					orgs = append(orgs, c.Org)
+				},
+			})
+			h := g.Handler(&okHandler{})
+			for i, s := range tt.steps {
+				mu.Lock()
+				got, orgs = nil, nil
+				mu.Unlock()
+				require.Equal(t, s.wantStatus, serve(h, s.request).Code, "step %d", i)
+				mu.Lock()
+				assert.Equal(t, s.want, got, "step %d", i)
+				for j, d := range got {
+					if d.limiter == middleware.LimiterOrg {
+						assert.NotEmpty(t, orgs[j], "step %d: the org limiter's hook knows the caller", i)
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
 }
 
 func TestTheHooksAndTheHandlerSeeTheCaller(t *testing.T) {

@@ -2,7 +2,9 @@ package middleware
 
 import (
 	"io"
+	"math/bits"
 	"net/http"
+	"sync"
 )
 
 // A declared Content-Length is a promise, not bytes: memory for a body
@@ -49,34 +51,90 @@ func returnChunk(c *[stageChunk]byte) {
 	}
 }
 
+// Body buffers of declared length are kept between requests, by size
+// class (powers of two), so that a gateway under load does not allocate,
+// zero and collect a buffer per request. A buffer goes back when the
+// handler has returned: net/http forbids reading a request's body after
+// that, and BodyFrom says the same of its bytes.
+const (
+	minBufferClass = 12 // 4 KiB
+	maxBufferClass = 26 // 64 MiB: larger bodies are allocated and collected
+)
+
+// bodyBuffer is a pooled buffer; the pool holds the pointer, so putting
+// it back allocates nothing.
+type bodyBuffer struct{ b []byte }
+
+var bufferPools [maxBufferClass + 1]sync.Pool
+
+// takeBuffer returns an empty buffer of at least size bytes, pooled when
+// its size has a class.
+func takeBuffer(size int64) *bodyBuffer {
+	class := max(minBufferClass, bits.Len64(uint64(size-1)))
+	if class > maxBufferClass {
+		return &bodyBuffer{b: make([]byte, 0, size)}
+	}
+	if b, ok := bufferPools[class].Get().(*bodyBuffer); ok {
+		return b
+	}
+	return &bodyBuffer{b: make([]byte, 0, 1<<class)}
+}
+
+// release returns b to its pool; b must not be used afterwards. A nil b,
+// and a buffer without a class, are let go.
+func (b *bodyBuffer) release() {
+	if b == nil {
+		return
+	}
+	c := cap(b.b)
+	if class := bits.Len64(uint64(c)) - 1; c == 1<<class && class >= minBufferClass && class <= maxBufferClass {
+		b.b = b.b[:0]
+		bufferPools[class].Put(b)
+	}
+}
+
 // readLimited reads the body, failing with *http.MaxBytesError past limit.
 // A declared length (at most limit: BodyLimit's check has run) is read up
 // to one byte past it, so that its end is seen without growing the buffer:
 // a server's body ends at its Content-Length, so no limit reader, and no
 // allocation for one, is needed. A chunked body, and one that runs past
 // its declared length (a request built by hand), go through
-// http.MaxBytesReader.
-func readLimited(w http.ResponseWriter, src io.ReadCloser, declared, limit int64) ([]byte, error) {
+// http.MaxBytesReader. A body of declared length comes in a pooled buffer
+// (pooled, to release once the body is no longer used); on an error the
+// buffer is released already.
+func readLimited(w http.ResponseWriter, src io.ReadCloser, declared, limit int64) (body []byte, pooled *bodyBuffer, err error) {
 	if declared < 0 {
 		buf, _, err := readInto(make([]byte, 0, firstChunked), http.MaxBytesReader(serverWriter(w), src, limit), limit+1)
-		return buf, err
+		return buf, nil, err
 	}
-	buf, eof, err := readDeclared(src, declared+1)
+	buf, pooled, eof, err := readDeclared(src, declared+1)
 	if err != nil || eof {
-		return buf, err
+		return buf, pooled, err
 	}
 	if int64(len(buf)) > limit {
-		return nil, &http.MaxBytesError{Limit: limit}
+		pooled.release()
+		return nil, nil, &http.MaxBytesError{Limit: limit}
 	}
-	buf, _, err = readInto(buf, http.MaxBytesReader(serverWriter(w), src, limit-int64(len(buf))), limit+1)
-	return buf, err
+	grown, _, err := readInto(buf, http.MaxBytesReader(serverWriter(w), src, limit-int64(len(buf))), limit+1)
+	if err != nil || cap(grown) != cap(buf) { // failed, or outgrew the pooled buffer
+		pooled.release()
+		pooled = nil
+	}
+	return grown, pooled, err
 }
 
 // readDeclared reads src until EOF (eof true) or until it has want bytes,
-// staging them while fewer than want/stageShare have arrived.
-func readDeclared(src io.Reader, want int64) (_ []byte, eof bool, err error) {
+// staging them while fewer than want/stageShare have arrived. The bytes
+// are in pooled's buffer; on an error it is released already.
+func readDeclared(src io.Reader, want int64) (_ []byte, pooled *bodyBuffer, eof bool, err error) {
 	if want <= stageChunk {
-		return readInto(make([]byte, 0, want), src, want)
+		pooled = takeBuffer(want)
+		buf, eof, err := readInto(pooled.b, src, want)
+		if err != nil {
+			pooled.release()
+			return nil, nil, false, err
+		}
+		return buf, pooled, eof, nil
 	}
 	var held [8]*[stageChunk]byte // enough for the default limit without an allocation
 	chunks := held[:0]
@@ -91,7 +149,7 @@ func readDeclared(src io.Reader, want int64) (_ []byte, eof bool, err error) {
 		chunks = append(chunks, c)
 		var part []byte
 		if part, eof, err = readInto(c[:0], src, stageChunk); err != nil {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 		last = int64(len(part))
 		staged += last
@@ -100,7 +158,8 @@ func readDeclared(src io.Reader, want int64) (_ []byte, eof bool, err error) {
 	if eof {
 		size = staged
 	}
-	buf := make([]byte, 0, size)
+	pooled = takeBuffer(size)
+	buf := pooled.b
 	for i, c := range chunks {
 		n := int64(stageChunk)
 		if i == len(chunks)-1 {
@@ -109,9 +168,14 @@ func readDeclared(src io.Reader, want int64) (_ []byte, eof bool, err error) {
 		buf = append(buf, c[:n]...)
 	}
 	if eof {
-		return buf, true, nil
+		return buf, pooled, true, nil
 	}
-	return readInto(buf, src, want)
+	buf, eof, err = readInto(buf, src, want)
+	if err != nil {
+		pooled.release()
+		return nil, nil, false, err
+	}
+	return buf, pooled, eof, nil
 }
 
 // readInto appends what src yields to buf until EOF (eof true), or until
@@ -119,15 +183,15 @@ func readDeclared(src io.Reader, want int64) (_ []byte, eof bool, err error) {
 // grows with the bytes that arrive.
 func readInto(buf []byte, src io.Reader, upTo int64) (_ []byte, eof bool, err error) {
 	for {
+		if int64(len(buf)) >= upTo {
+			return buf, false, nil
+		}
 		if len(buf) == cap(buf) {
-			if int64(len(buf)) >= upTo {
-				return buf, false, nil
-			}
 			grown := make([]byte, len(buf), min(upTo, int64(max(2*cap(buf), firstChunked))))
 			copy(grown, buf)
 			buf = grown
 		}
-		n, err := src.Read(buf[len(buf):cap(buf)])
+		n, err := src.Read(buf[len(buf):min(int64(cap(buf)), upTo)])
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
 			return buf, true, nil

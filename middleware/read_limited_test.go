@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/bits"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -67,7 +68,8 @@ func TestReadLimited(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := readLimited(httptest.NewRecorder(), tc.body, tc.declared, limit)
+			got, pooled, err := readLimited(httptest.NewRecorder(), tc.body, tc.declared, limit)
+			defer pooled.release()
 			var tooLarge *http.MaxBytesError
 			switch {
 			case tc.tooLarge:
@@ -118,7 +120,8 @@ func TestReadLimitedGrowsWithTheBytesThatArrive(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := &trickleBody{src: tc.sent, step: tc.step, err: tc.end}
-			got, err := readLimited(httptest.NewRecorder(), src, tc.declared, limit)
+			got, pooled, err := readLimited(httptest.NewRecorder(), src, tc.declared, limit)
+			defer pooled.release()
 			if tc.want == nil {
 				require.ErrorIs(t, err, cut)
 			} else {
@@ -132,4 +135,32 @@ func TestReadLimitedGrowsWithTheBytesThatArrive(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A body of declared length comes in a pooled buffer, and a released
+// buffer serves the next body of its size class without an allocation.
+func TestBodyBuffersArePooledBySizeClass(t *testing.T) {
+	for _, size := range []int64{1, 2057, 4096, 4097, stageChunk + 1, 999_001} {
+		b := takeBuffer(size)
+		require.GreaterOrEqual(t, int64(cap(b.b)), size)
+		require.Zero(t, len(b.b))
+		c := cap(b.b)
+		require.Equal(t, c, 1<<(bits.Len(uint(c))-1), "a pooled buffer is a power of two")
+		b.release()
+	}
+	// The race detector makes a sync.Pool drop some of what it is given,
+	// so count buffers rather than allocations.
+	seen := map[*bodyBuffer]bool{}
+	for range 1000 {
+		b := takeBuffer(2057)
+		seen[b] = true
+		b.release()
+	}
+	assert.Less(t, len(seen), 500, "released buffers are taken again")
+
+	huge := takeBuffer(1 << 27)
+	assert.Equal(t, 1<<27, cap(huge.b), "a body past the largest class is allocated to size")
+	huge.release()
+	var none *bodyBuffer
+	none.release() // a chunked body has no pooled buffer
 }

@@ -109,7 +109,7 @@ func compareKeys(bin, redisURL string, chat testbodies.Body, bodies [][]byte, co
 		for _, s := range servers {
 			r := results[phase.name][s.name]
 			fmt.Printf("%-12s %10d %10.0f %10s %10s  %v\n", r.name, r.requests, r.rate(),
-				r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.statuses)
+				r.percentile(50).Round(time.Microsecond), r.percentile(99).Round(time.Microsecond), r.statuses)
 		}
 	}
 	through, lat := results["throughput"], results["latency"]
@@ -117,7 +117,7 @@ func compareKeys(bin, redisURL string, chat testbodies.Body, bodies [][]byte, co
 		fmt.Printf("ratio %s/flexgate req/s: %.3f\n", name, through[name].rate()/through["flexgate"].rate())
 	}
 	for _, name := range []string{"keys", "keys+redis"} {
-		fmt.Printf("added p50 latency %s: %d us\n", name, (lat[name].p50 - lat["flexgate"].p50).Microseconds())
+		fmt.Printf("added p50 latency %s: %d us\n", name, (lat[name].percentile(50) - lat["flexgate"].percentile(50)).Microseconds())
 	}
 	return nil
 }

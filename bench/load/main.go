@@ -30,11 +30,19 @@ type echoAnswer struct {
 	SHA256 string `json:"sha256"`
 }
 
+// copyBuffers spare the bare echo the 32 KB buffer io.Copy would
+// allocate per request (r.Body has no WriteTo, a hash no ReadFrom).
+// flexgate's buffered body has a WriteTo, so without them the bare server
+// would pay for a buffer flexgate does not, flattering flexgate.
+var copyBuffers = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
 // echo is the upstream work: read the body, hash it, answer its size and
 // digest.
 func echo(w http.ResponseWriter, r *http.Request) {
 	h := sha256.New()
-	n, err := io.Copy(h, r.Body)
+	buf := copyBuffers.Get().(*[32 << 10]byte)
+	n, err := io.CopyBuffer(h, r.Body, buf[:])
+	copyBuffers.Put(buf)
 	if err != nil {
 		http.Error(w, "read error", http.StatusBadRequest)
 		return
@@ -70,11 +78,35 @@ type result struct {
 	name     string
 	requests int
 	elapsed  time.Duration
-	p50, p99 time.Duration
+	latency  []time.Duration // one per request, in no order
 	statuses map[int]int
 }
 
 func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
+
+// add sums two runs against the same server.
+func (r result) add(o result) result {
+	r.name = o.name
+	r.requests += o.requests
+	r.elapsed += o.elapsed
+	r.latency = append(r.latency, o.latency...)
+	if r.statuses == nil {
+		r.statuses = map[int]int{}
+	}
+	for k, v := range o.statuses {
+		r.statuses[k] += v
+	}
+	return r
+}
+
+// percentile returns the latency below which p percent of requests took.
+func (r result) percentile(p int) time.Duration {
+	if len(r.latency) == 0 {
+		return 0
+	}
+	sorted := slices.Sorted(slices.Values(r.latency))
+	return sorted[len(sorted)*p/100]
+}
 
 // drive sends requests to url from conns workers until maxRequests are
 // sent or d has passed, whichever comes first. With auth, request i
@@ -132,11 +164,7 @@ func drive(name, url string, bodies [][]byte, auth func(i int) string, conns, ma
 		return result{}, err
 	}
 	all := slices.Concat(lat...)
-	slices.Sort(all)
-	res := result{name: name, requests: len(all), elapsed: elapsed, statuses: map[int]int{}}
-	if len(all) > 0 {
-		res.p50, res.p99 = all[len(all)/2], all[len(all)*99/100]
-	}
+	res := result{name: name, requests: len(all), elapsed: elapsed, latency: all, statuses: map[int]int{}}
 	for _, s := range statuses {
 		for k, v := range s {
 			res.statuses[k] += v
@@ -178,6 +206,15 @@ func startServer(bin string, args func(addr string) []string) (addr string, stop
 	return "", nil, errors.New(bin + " did not start listening within 10 s")
 }
 
+// server is one server under load: a binary and its arguments, given the
+// address to listen on.
+type server struct {
+	name string
+	bin  string
+	args func(addr string) []string
+	url  string // once started
+}
+
 // serveChild is the child process mode: serve the bare echo, or the chain
 // in front of it, on addr until killed.
 func serveChild(addr string, guarded bool) {
@@ -195,10 +232,11 @@ func serveChild(addr string, guarded bool) {
 }
 
 func main() {
-	duration := flag.Duration("duration", 10*time.Second, "longest time per server")
-	requests := flag.Int("requests", 200_000, "most requests per server")
+	duration := flag.Duration("duration", 10*time.Second, "longest time per server and mix")
+	requests := flag.Int("requests", 200_000, "most requests per server and mix")
 	conns := flag.Int("conns", 32, "concurrent keep-alive connections")
-	flexgate := flag.String("flexgate", "", "path of a flexgate binary to measure; default: the Chain in a child of this binary")
+	rounds := flag.Int("rounds", 3, "turns each server takes per mix, the duration and requests shared among them")
+	flexgate := flag.String("flexgate", "", "path of a flexgate binary to measure beside the Chain; default: the Chain alone")
 	serveBare := flag.String("serve-bare", "", "child mode: serve the bare echo on this address")
 	serveChain := flag.String("serve-chain", "", "child mode: serve the Chain and the echo on this address")
 	keys := flag.Bool("keys", false, "compare flexgate without keys, with keys in process and with keys in Redis (needs -flexgate)")
@@ -212,9 +250,16 @@ func main() {
 		serveChild(*serveChain, true)
 	}
 
+	var stops []func()
 	fail := func(err error) {
+		for _, stop := range stops {
+			stop()
+		}
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
+	}
+	if *rounds < 1 {
+		fail(errors.New("-rounds must be at least 1"))
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -225,50 +270,67 @@ func main() {
 		fail(err)
 	}
 	chat := bodies[0]
-	mixed := mix(chat.Bytes)
 	if *keys {
 		if *flexgate == "" {
 			fail(errors.New("-keys needs -flexgate"))
 		}
-		if err := compareKeys(*flexgate, *redisURL, chat, mixed, *conns, *requests, *latencyRequests, *duration); err != nil {
+		if err := compareKeys(*flexgate, *redisURL, chat, mix(chat.Bytes), *conns, *requests, *latencyRequests, *duration); err != nil {
 			fail(err)
 		}
 		return
 	}
 
-	guardedName, guardedBin := "flexgate", *flexgate
-	guardedArgs := func(addr string) []string { return []string{"serve", "-addr", addr} }
-	if guardedBin == "" {
-		guardedName, guardedBin = "chain", self
-		guardedArgs = func(addr string) []string { return []string{"-serve-chain", addr} }
-	}
-	servers := []struct {
-		name string
-		bin  string
-		args func(string) []string
+	mixes := []struct {
+		name, label string
+		bodies      [][]byte
 	}{
-		{"bare", self, func(addr string) []string { return []string{"-serve-bare", addr} }},
-		{guardedName, guardedBin, guardedArgs},
+		{"mixed", "80% valid", mix(chat.Bytes)},
+		// Only valid bodies: no cheap rejections to flatter the guarded server.
+		{"valid", "all valid", [][]byte{chat.Bytes}},
 	}
-	var results []result
-	for _, s := range servers {
-		addr, stop, err := startServer(s.bin, s.args)
+
+	servers := []server{
+		{name: "bare", bin: self, args: func(addr string) []string { return []string{"-serve-bare", addr} }},
+		{name: "chain", bin: self, args: func(addr string) []string { return []string{"-serve-chain", addr} }},
+	}
+	if *flexgate != "" {
+		servers = append(servers, server{name: "flexgate", bin: *flexgate,
+			args: func(addr string) []string { return []string{"serve", "-addr", addr} }})
+	}
+	// The servers run throughout and take turns, so that a burst of load
+	// from elsewhere on a shared machine falls on all rather than on one.
+	for k := range servers {
+		addr, stop, err := startServer(servers[k].bin, servers[k].args)
 		if err != nil {
 			fail(err)
 		}
-		res, err := drive(s.name, "http://"+addr+chat.Endpoint.String(), mixed, nil, *conns, *requests, *duration)
-		stop()
-		if err != nil {
-			fail(fmt.Errorf("%s: %w", s.name, err))
+		stops = append(stops, stop)
+		servers[k].url = "http://" + addr + chat.Endpoint.String()
+	}
+	fmt.Printf("load: %d connections, %s or %d requests per server and mix in %d turns, %d-byte chat bodies, each server in its own process\n",
+		*conns, *duration, *requests, *rounds, len(chat.Bytes))
+	for _, m := range mixes {
+		totals := make([]result, len(servers))
+		for range *rounds {
+			for k, s := range servers {
+				res, err := drive(s.name, s.url, m.bodies, nil, *conns, *requests / *rounds, *duration/time.Duration(*rounds))
+				if err != nil {
+					fail(fmt.Errorf("%s, %s: %w", s.name, m.label, err))
+				}
+				totals[k] = totals[k].add(res)
+			}
 		}
-		results = append(results, res)
+		fmt.Printf("\n%s:\n", m.label)
+		fmt.Printf("%-10s %10s %10s %10s %10s  %s\n", "server", "requests", "req/s", "p50", "p99", "statuses")
+		for _, r := range totals {
+			fmt.Printf("%-10s %10d %10.0f %10s %10s  %v\n", r.name, r.requests, r.rate(),
+				r.percentile(50).Round(time.Microsecond), r.percentile(99).Round(time.Microsecond), r.statuses)
+		}
+		for _, r := range totals[1:] {
+			fmt.Printf("ratio %s %s/bare req/s: %.3f\n", m.name, r.name, r.rate()/totals[0].rate())
+		}
 	}
-	fmt.Printf("load: %d connections, %s or %d requests per server, %d-byte chat bodies, 80%% valid, each server in its own process\n",
-		*conns, *duration, *requests, len(chat.Bytes))
-	fmt.Printf("%-10s %10s %10s %10s %10s  %s\n", "server", "requests", "req/s", "p50", "p99", "statuses")
-	for _, r := range results {
-		fmt.Printf("%-10s %10d %10.0f %10s %10s  %v\n", r.name, r.requests, r.rate(),
-			r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.statuses)
+	for _, stop := range stops {
+		stop()
 	}
-	fmt.Printf("ratio %s/bare req/s: %.3f\n", results[1].name, results[1].rate()/results[0].rate())
 }

@@ -6,6 +6,7 @@
 //	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
 //	                 [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
 //	                 [-keys FILE [-accept-x-api-key] [-redis URL [-redis-timeout D]]]
+//	                 [-metrics-addr host:port]
 //
 // serve puts the whole middleware chain (middleware.Guard.Handler) in front of
 // the four endpoints, /v1/responses, /v1/chat/completions, /v1/interactions
@@ -144,6 +145,20 @@
 // failed calls, when it answers again: one pair per outage, however many
 // requests pass meanwhile. Without -redis the counts are in process,
 // bounded in memory however many clients come.
+//
+// # Metrics
+//
+//	flexgate serve -metrics-addr 127.0.0.1:9090
+//
+// -metrics-addr serves Prometheus metrics at /metrics on a listener of
+// its own (so that the gateway's port never shows them), and logs
+// "metrics on http://ADDR/metrics" before the listening line. They are
+// contrib/prommetrics's (rejections by code, status and endpoint; stream
+// failures by endpoint and how they ended; limiter decisions by limiter
+// and outcome, with -keys; http_server_request_duration_seconds by
+// method, route and status, every request timed), beside the Go
+// runtime's and the process's. No label holds a key, an organisation, a
+// client or a path other than the four endpoints'.
 //
 // # flexgate keygen
 //

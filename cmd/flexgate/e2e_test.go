@@ -437,10 +437,7 @@ func TestProxyStreamsAndForwardsExactBytes(t *testing.T) {
 // TestProxyAnswersUnreachableUpstream502 points flexgate at a closed port.
 func TestProxyAnswersUnreachableUpstream502(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closed := "http://" + ln.Addr().String()
-	require.NoError(t, ln.Close())
+	closed := refusedUpstream(t)
 
 	p := startServe(t, "-addr", "127.0.0.1:0", "-upstream", closed)
 	a := send(t, newClient(t), "POST", p.base+"/v1/responses", nil, []byte(`{"model":"gpt-5.5","start_within":"default"}`), false)
@@ -453,10 +450,7 @@ func TestProxyAnswersUnreachableUpstream502(t *testing.T) {
 // and codes.
 func TestDialectRendersRejectionsInAnotherGatewaysShape(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closed := "http://" + ln.Addr().String()
-	require.NoError(t, ln.Close())
+	closed := refusedUpstream(t)
 
 	p := startServe(t, "-addr", "127.0.0.1:0", "-dialect", "gip", "-upstream", closed)
 	client := newClient(t)

@@ -29,6 +29,7 @@ func TestRunInProcess(t *testing.T) {
 		{"serve with a certificate but no key is a usage error", []string{"serve", "-addr", "127.0.0.1:0", "-tls-cert", "cert.pem"}, "", 2, "", "-tls-cert and -tls-key go together"},
 		{"serve with h2c and TLS is a usage error", []string{"serve", "-addr", "127.0.0.1:0", "-tls-cert", "c.pem", "-tls-key", "k.pem", "-h2c"}, "", 2, "", "-h2c is HTTP/2 without TLS"},
 		{"serve with certificate files that do not exist cannot start", []string{"serve", "-addr", "127.0.0.1:0", "-tls-cert", "missing-cert.pem", "-tls-key", "missing-key.pem"}, "", 2, "", "missing-cert.pem"},
+		{"serve with a metrics address it cannot listen on fails", []string{"serve", "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:99999"}, "", 1, "", "cannot listen for metrics"},
 		{"serve with a trusted proxy that is not a range is a usage error", []string{"serve", "-addr", "127.0.0.1:0", "-trusted-proxies", "10.0.0.0/8, nowhere"}, "", 2, "", `-trusted-proxies: flexguard/clientaddr: trusted proxy "nowhere"`},
 	}
 	for _, tc := range tests {

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/flexinference/flexguard/contrib/prommetrics"
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/errors/dialect"
 	"github.com/flexinference/flexguard/internal/clientaddr"
@@ -28,6 +29,7 @@ import (
 const serveSynopsis = `Usage: flexgate serve [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
                       [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
                       [-keys FILE [-accept-x-api-key] [-redis URL [-redis-timeout D]]]
+                      [-metrics-addr host:port]
 
 Serves the four endpoints behind the flexguard chain. Requests that pass go
 to the upstream, or without -upstream to the built-in echo, which answers
@@ -55,6 +57,9 @@ type serveConfig struct {
 	// h2c serves HTTP/2 without TLS (prior knowledge) besides HTTP/1.1.
 	h2c  bool
 	keys keyConfig // zero: keys off
+	// metricsAddr is where Prometheus metrics are served, at /metrics;
+	// "": no metrics.
+	metricsAddr string
 }
 
 // timeouts are the server's limits on slow clients and on shutdown.
@@ -96,6 +101,7 @@ func serve(args []string, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate `FILE` (chain first); with -tls-key, serve HTTPS and HTTP/2")
 	tlsKey := fs.String("tls-key", "", "PEM private key `FILE` of -tls-cert")
 	h2c := fs.Bool("h2c", false, "also serve HTTP/2 without TLS (prior knowledge), for a proxy in front that speaks it")
+	metricsAddr := fs.String("metrics-addr", "", "`host:port` to serve Prometheus metrics on, at /metrics, apart from the gateway; default: none")
 	var keys keyFlags
 	keys.register(fs)
 	if status := parseFlags(fs, args); status >= 0 {
@@ -104,7 +110,7 @@ func serve(args []string, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageError(fs, stderr, "unexpected argument %q", clienttext.Cut(fs.Arg(0)))
 	}
-	cfg := serveConfig{addr: *addr, timeouts: productionTimeouts}
+	cfg := serveConfig{addr: *addr, timeouts: productionTimeouts, metricsAddr: *metricsAddr}
 	var err error
 	if cfg.policy, err = loadPolicy(*policyPath, *strict); err != nil {
 		return usageError(fs, stderr, "%v", err)
@@ -137,18 +143,29 @@ func serve(args []string, stderr io.Writer) int {
 }
 
 // runServer serves cfg until ctx ends, then shuts down gracefully. It logs
-// JSON lines to logw, the first one saying where it listens, and returns
-// the exit status.
+// JSON lines to logw, the metrics' address and then, once everything is
+// up, where it listens, and returns the exit status.
 func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 	logger := slog.New(slog.NewJSONHandler(logw, nil))
-	srv, err := newServer(cfg, logger)
+	metrics, metricsSrv := metricsServer(cfg, logger)
+	srv, err := newServer(cfg, logger, metrics)
 	if err != nil {
 		logger.Error("cannot start", "err", err.Error())
 		return exitUsage
 	}
+	var metricsLn net.Listener
+	if metricsSrv != nil {
+		if metricsLn, err = net.Listen("tcp", cfg.metricsAddr); err != nil {
+			logger.Error("cannot listen for metrics", "metrics_addr", cfg.metricsAddr, "err", err.Error())
+			return exitFailed
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		logger.Error("cannot listen", "addr", cfg.addr, "err", err.Error())
+		if metricsLn != nil {
+			_ = metricsLn.Close()
+		}
 		return exitFailed
 	}
 	mode := "echo"
@@ -159,9 +176,15 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 	if srv.TLSConfig != nil {
 		scheme = "https"
 	}
+	served := make(chan error, 2) // the gateway's and the metrics' servers
+	if metricsSrv != nil {
+		// Before the listening line, which tells a waiting test or script
+		// that everything is up.
+		logger.Info("metrics on http://"+metricsLn.Addr().String()+metricsPath, "metrics_addr", metricsLn.Addr().String())
+		go func() { served <- metricsSrv.Serve(metricsLn) }()
+	}
 	logger.Info("listening on "+scheme+"://"+ln.Addr().String(), "addr", ln.Addr().String(), "mode", mode)
 
-	served := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {
 			served <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
@@ -172,12 +195,20 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 	select {
 	case err := <-served: // Serve never returns nil; anything here is a failure
 		logger.Error("server stopped", "err", err.Error())
+		_ = srv.Close()
+		if metricsSrv != nil {
+			_ = metricsSrv.Close()
+		}
 		return exitFailed
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: waiting for in-flight requests", "timeout", cfg.timeouts.shutdown.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.timeouts.shutdown)
 	defer cancel()
+	if metricsSrv != nil {
+		// After the gateway, so that a last scrape sees its last requests.
+		defer func() { _ = metricsSrv.Shutdown(shutdownCtx) }()
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		logger.Error("shutdown did not finish; closing the remaining connections", "err", err.Error())
 		_ = srv.Close()
@@ -195,8 +226,9 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 // proxy, in an http.Server with cfg's limits, protocols and certificate.
 // The proxy's answers are watched (Stream); the echo's are not: it
 // answers JSON, which the watcher would only pass through at the cost of a
-// few allocations.
-func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
+// few allocations. With metrics, the Guard's hooks count and the whole
+// handler is timed.
+func newServer(cfg serveConfig, logger *slog.Logger, metrics *prommetrics.Metrics) (*http.Server, error) {
 	if cfg.dialect == nil {
 		cfg.dialect = dialect.FlexInference
 	}
@@ -208,6 +240,9 @@ func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 	closeLimiter, err := cfg.keys.apply(&opts, cfg.trustedProxies, logger)
 	if err != nil {
 		return nil, err
+	}
+	if metrics != nil {
+		opts = metrics.Instrument(opts)
 	}
 	guard, err := middleware.New(opts)
 	if err != nil {
@@ -226,6 +261,9 @@ func newServer(cfg serveConfig, logger *slog.Logger) (*http.Server, error) {
 		proxy := newProxy(cfg.upstream, upstream, clients, logger, cfg.dialect)
 		cfg.keys.adaptProxy(proxy)
 		handler = guard.Stream(proxy)
+	}
+	if metrics != nil {
+		handler = metrics.Handler(handler)
 	}
 	srv := &http.Server{
 		Handler:           handler,

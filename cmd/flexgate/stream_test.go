@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -142,10 +141,7 @@ func TestProxyPassesErrorAnswersThroughByteForByte(t *testing.T) {
 // with where the request was going.
 func TestProxyAnswersAnUnreachableUpstreamWithOne502Line(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closed := "http://" + ln.Addr().String()
-	require.NoError(t, ln.Close())
+	closed := refusedUpstream(t)
 	for _, f := range streamtest.Fixtures {
 		t.Run(f.Name(), func(t *testing.T) {
 			t.Parallel()

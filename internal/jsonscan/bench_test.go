@@ -3,11 +3,8 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/json"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -21,44 +18,12 @@ func readBody(name string) ([]byte, error) {
 	return os.ReadFile(filepath.Join("..", "..", "testdata", "bodies", name))
 }
 
-// denseBody returns a chat request of about size bytes made of many short
-// turns, a sentence or two each: a bracket and a few short strings every
-// hundred bytes or so, the opposite of the string-heavy bodies. A third of
-// the turns send their text as content parts, as clients also do.
-func denseBody(size int) []byte {
-	rng := rand.New(rand.NewPCG(15, 15))
-	words := strings.Fields(`the a of to in for on with and or is are it we you my our order
-		invoice refund parcel shipment delivery today tomorrow late status check please thanks
-		sure yes no can could would where when what why how update address number tracking`)
-	var b strings.Builder
-	b.WriteString(`{"model":"gpt-5.5","start_within":"auto","messages":[`)
-	for turn := 0; b.Len() < size; turn++ {
-		if turn > 0 {
-			b.WriteByte(',')
-		}
-		text := words[rng.IntN(len(words))]
-		for range 3 + rng.IntN(14) {
-			text += " " + words[rng.IntN(len(words))]
-		}
-		role := "user"
-		if turn%2 == 1 {
-			role = "assistant"
-		}
-		if turn%3 == 2 {
-			b.WriteString(`{"role":"` + role + `","content":[{"type":"text","text":` + strconv.Quote(text+".") + `}]}`)
-		} else {
-			b.WriteString(`{"role":"` + role + `","content":` + strconv.Quote(text+".") + `}`)
-		}
-	}
-	b.WriteString(`],"max_tokens":64}`)
-	return []byte(b.String())
-}
-
 func TestDenseBodyIsAValidObject(t *testing.T) {
 	t.Parallel()
-	body := denseBody(1 << 20)
+	body, err := readBody("chat_dense_1m.json")
+	require.NoError(t, err)
 	require.True(t, json.Valid(body))
-	// The depth guard this package replaces walked a body exactly once it
+	// The depth guard this package replaced walked a body exactly once it
 	// held more than MaxDepth opening brackets: the dense body must.
 	require.Greater(t, bytes.Count(body, []byte("{"))+bytes.Count(body, []byte("[")), MaxDepth)
 	checkAgainstReference(t, body)
@@ -73,13 +38,15 @@ func benchBodies(b *testing.B) []struct {
 	require.NoError(b, err)
 	responses, err := readBody("responses_1m.json")
 	require.NoError(b, err)
+	dense, err := readBody("chat_dense_1m.json")
+	require.NoError(b, err)
 	return []struct {
 		name string
 		body []byte
 	}{
 		{"chat_2k", chat},
 		{"responses_1m", responses},
-		{"dense_1m", denseBody(1 << 20)},
+		{"chat_dense_1m", dense},
 	}
 }
 

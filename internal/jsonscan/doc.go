@@ -35,12 +35,15 @@
 //
 // Scan does not recurse, so no body can exhaust the stack: a bit set
 // holds the kind of each open container. String interiors, most of a
-// typical body, are crossed eight bytes at a time with word arithmetic, and
-// long ones a block of four words at a time, stopping only at a quote, a
-// backslash or a control byte; non-ASCII text is checked with utf8.Valid
-// afterwards, and only in strings that have any. Structure is walked a
-// byte at a time: a body dense with short strings and brackets costs more
-// per byte than one made of long strings.
+// typical body, are crossed eight bytes at a time with word arithmetic,
+// stopping only at a quote, a backslash or a control byte. A string still
+// going after a few blocks of words is likely long (a document, an image in
+// base64): its next quote and backslash are found with bytes.IndexByte,
+// which the standard library vectorises, and the bytes before them are
+// checked for control bytes with one subtraction a word. Non-ASCII text is
+// checked with utf8.Valid afterwards, and only in strings that have any.
+// Structure is walked a byte at a time: a body dense with short strings
+// and brackets costs more per byte than one made of long strings.
 //
 // gjson's validator is not used: it walks strings a byte at a time, lets
 // invalid UTF-8 through, recurses without a depth limit, and tells nothing

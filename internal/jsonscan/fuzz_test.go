@@ -30,10 +30,12 @@ func FuzzScanObject(f *testing.F) {
 
 // FuzzScanString puts raw text in a string after padding bytes, so that
 // every byte of the text meets the word-at-a-time loops at every position
-// in a word and a block.
+// in a word and a block; the high bits of padding put up to a few hundred
+// plain bytes before the text, so that it also meets the long-string path.
 func FuzzScanString(f *testing.F) {
 	f.Fuzz(func(t *testing.T, padding uint8, text []byte) {
-		body := strings.Repeat(" ", int(padding%32)) + `{"k":"` + string(text) + `"}`
+		lead := strings.Repeat("plain text, ", int(padding/32)*4) // 0 to 336 bytes
+		body := strings.Repeat(" ", int(padding%32)) + `{"k":"` + lead + string(text) + `"}`
 		checkAgainstReference(t, []byte(body))
 	})
 }

@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
@@ -357,6 +358,10 @@ func specials(x uint64) uint64 {
 	return ((quote - lows) | (backslash - lows) | (x - lows*0x20)) &^ x & highs
 }
 
+// controls sets the high bit of the lowest byte of x below 0x20, and
+// leaves every lower byte clear, as specials does for control bytes alone.
+func controls(x uint64) uint64 { return (x - lows*0x20) &^ x & highs }
+
 // shortString crosses the string whose opening quote is at b[i] when it
 // is plain ASCII without escapes and ends within the next eight bytes, as
 // most keys and many values do, and returns the index just past it; ok is
@@ -378,16 +383,23 @@ func shortString(b []byte, i int) (end int, ok bool) {
 func scanString(b []byte, i int) (end int, escaped bool, problem Problem) {
 	i++
 	checked := i // bytes before checked are known to be UTF-8
+	quote := -1  // where the next quote is, once a long run has looked
 	var high uint64
 	for {
 		// Cross plain ASCII and non-ASCII bytes eight at a time, gathering
 		// the high bits to learn whether UTF-8 needs checking at all. A
 		// string still going after a few words is likely long: it is
-		// crossed a block of four words at a time, one branch a block, up
-		// to the block that holds its end.
+		// crossed a block of four words at a time, one branch a block, and
+		// after a few blocks plainRun crosses the rest of it.
 		for words := 0; i+8 <= len(b); words++ {
 			if words == 4 {
-				for i+32 <= len(b) {
+				for blocks := 0; i+32 <= len(b); blocks++ {
+					if blocks == 4 {
+						var run uint64
+						i, run = plainRun(b, i, &quote)
+						high |= run
+						goto special
+					}
 					// One bounds check a block: the loads below index an array.
 					block := (*[32]byte)(b[i : i+32])
 					x0 := binary.LittleEndian.Uint64(block[0:8])
@@ -461,6 +473,66 @@ func scanString(b []byte, i int) (end int, escaped bool, problem Problem) {
 			return i, escaped, Syntax
 		}
 	}
+}
+
+// plainRun crosses the bytes of a string from b[i] up to the first quote,
+// backslash or control byte, and returns its index (len(b) if there is
+// none) with the bytes crossed ORed together, for their high bits. Quote
+// and backslash are found with bytes.IndexByte, which the standard library
+// vectorises; only control bytes are left to look for a word at a time,
+// with one subtraction a word while the text is plain ASCII. *quote keeps
+// where the next quote is between calls on one string, so that a string
+// with many escapes is searched for its quote once, not once an escape.
+func plainRun(b []byte, i int, quote *int) (end int, high uint64) {
+	if *quote < i {
+		*quote = len(b)
+		if q := bytes.IndexByte(b[i:], '"'); q >= 0 {
+			*quote = i + q
+		}
+	}
+	end = *quote
+	if k := bytes.IndexByte(b[i:end], '\\'); k >= 0 {
+		end = i + k
+	}
+	// No quote or backslash before end: look for the first control byte,
+	// a block of four words at a time while the text is plain ASCII. In a
+	// block, a byte below 0x20 wraps its lane's subtraction to set the
+	// high bit; so does a non-ASCII byte, with or without it. Either way
+	// the block is looked at again, a word at a time.
+	for i+32 <= end {
+		block := (*[32]byte)(b[i : i+32])
+		x0 := binary.LittleEndian.Uint64(block[0:8])
+		x1 := binary.LittleEndian.Uint64(block[8:16])
+		x2 := binary.LittleEndian.Uint64(block[16:24])
+		x3 := binary.LittleEndian.Uint64(block[24:32])
+		if ((x0-lows*0x20)|x0|(x1-lows*0x20)|x1|(x2-lows*0x20)|x2|(x3-lows*0x20)|x3)&highs == 0 {
+			i += 32
+			continue
+		}
+		for stop := i + 32; i < stop; i += 8 {
+			x := binary.LittleEndian.Uint64(b[i : i+8])
+			if m := controls(x); m != 0 {
+				stop := bits.TrailingZeros64(m)
+				return i + stop>>3, high | x&(1<<stop-1)
+			}
+			high |= x
+		}
+	}
+	for ; i+8 <= end; i += 8 {
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		if m := controls(x); m != 0 {
+			stop := bits.TrailingZeros64(m)
+			return i + stop>>3, high | x&(1<<stop-1)
+		}
+		high |= x
+	}
+	for ; i < end; i++ {
+		if b[i] < 0x20 {
+			return i, high
+		}
+		high |= uint64(b[i])
+	}
+	return end, high
 }
 
 func isHex(c byte) bool {

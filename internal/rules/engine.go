@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/jsonscan"
 )
 
 // Step is one step of the body rules, in the order of checks.
@@ -30,21 +31,27 @@ var judges = [numSteps]func(e *Engine, r *Request) *apierrors.Error{
 }
 
 // Parse checks that body fits the size limit and is one JSON object (and,
-// in strict mode, that no object repeats a key), then indexes its
-// top-level fields into r. ep must be a valid Endpoint.
+// in strict mode, that no object repeats a key), indexing its top-level
+// fields into r in the same pass; on a failure r is left empty. ep must
+// be a valid Endpoint.
 func (e *Engine) Parse(ep Endpoint, body []byte, r *Request) *apierrors.Error {
+	*r = Request{}
 	if int64(len(body)) > e.maxBodyBytes {
 		return apierrors.New(apierrors.RequestTooLarge, "", "")
 	}
-	if err := CheckJSON(body); err != nil {
+	// One pass checks the JSON and indexes the top-level members; the
+	// members of a body that fails are dropped.
+	r.endpoint, r.body = ep, unsafeString(body)
+	if err := judgeJSON(jsonscan.Scan(body, r.index)); err != nil {
+		*r = Request{}
 		return err
 	}
 	if e.strict {
 		if path, found := DuplicateKey(body); found {
+			*r = Request{}
 			return apierrors.New(apierrors.InvalidJSON, path, "An object in the request body repeats a key; decoders disagree on which value counts. Send each key once.")
 		}
 	}
-	r.index(ep, body)
 	return nil
 }
 

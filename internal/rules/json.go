@@ -1,79 +1,48 @@
 package rules
 
 import (
-	"bytes"
-	"unicode/utf8"
-
-	"github.com/tidwall/gjson"
-
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/internal/clienttext"
+	"github.com/flexinference/flexguard/internal/jsonscan"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects a body may have,
 // encoding/json's own limit: a deeper body could not be decoded by the
-// handler, and validating it recursively would be a denial of service.
-const MaxDepth = 10_000
+// handler, and the bound keeps DuplicateKey's recursive walk shallow.
+const MaxDepth = jsonscan.MaxDepth
+
+// The invalid_json messages that say more than the catalog's default.
+const (
+	tooDeepMessage = "The request body nests arrays and objects more than 10,000 levels deep. Flatten it."
+	notUTF8Message = "The request body is not valid UTF-8. Encode all text as UTF-8."
+)
 
 // CheckJSON judges invalid_json and invalid_body:
 // invalid_json unless body is one valid JSON value in UTF-8 (no byte-order
 // mark, nothing after it, nesting at most MaxDepth), then invalid_body
-// unless that value is an object. It never recurses deeper than MaxDepth.
+// unless that value is an object. It is the check Engine.Parse makes,
+// without the index of the members.
 func CheckJSON(body []byte) *apierrors.Error {
-	switch {
-	case tooDeep(body):
-		return apierrors.New(apierrors.InvalidJSON, "", "The request body nests arrays and objects more than 10,000 levels deep. Flatten it.")
-	case !gjson.ValidBytes(body):
+	return judgeJSON(jsonscan.Scan(body, nil))
+}
+
+// judgeJSON turns what jsonscan learned about a body into invalid_json or
+// invalid_body. The message names the first problem in reading order.
+func judgeJSON(res jsonscan.Result) *apierrors.Error {
+	switch res.Problem {
+	case jsonscan.None:
+	case jsonscan.TooDeep:
+		return apierrors.New(apierrors.InvalidJSON, "", tooDeepMessage)
+	case jsonscan.InvalidUTF8:
+		return apierrors.New(apierrors.InvalidJSON, "", notUTF8Message)
+	default:
 		return apierrors.New(apierrors.InvalidJSON, "", "")
-	case !utf8.Valid(body): // gjson accepts any bytes inside strings
-		return apierrors.New(apierrors.InvalidJSON, "", "The request body is not valid UTF-8. Encode all text as UTF-8.")
 	}
-	if body[skipSpace(unsafeString(body), 0)] != '{' {
+	if !res.Object {
 		return apierrors.New(apierrors.InvalidBody, "", "")
 	}
 	return nil
 }
-
-// tooDeep reports whether body opens more than MaxDepth arrays or objects
-// without closing them, counting only brackets outside strings, as a
-// parser does. It runs before gjson's recursive validator so that no input
-// can make that recursion deeper than MaxDepth.
-func tooDeep(body []byte) bool {
-	// Nesting deeper than MaxDepth needs more than MaxDepth opening
-	// brackets, and so more than MaxDepth bytes: a small body needs no
-	// pass at all. Counting the brackets is a vectorised pass, so ordinary
-	// large bodies never pay for the exact walk below.
-	if len(body) <= MaxDepth {
-		return false
-	}
-	unseen := bytes.Count(body, openBrace) + bytes.Count(body, openBracket)
-	if unseen <= MaxDepth {
-		return false
-	}
-	text := unsafeString(body) // to share stringEnd with the scanner
-	depth := 0
-	for i := 0; i < len(text); i++ {
-		switch text[i] {
-		case '"':
-			i = stringEnd(text, i) - 1
-		case '{', '[':
-			unseen--
-			if depth++; depth > MaxDepth {
-				return true
-			}
-		case '}', ']':
-			depth--
-			// Too few opening brackets are left (counting those in
-			// strings too) for the depth to pass the limit from here.
-			if depth+unseen <= MaxDepth {
-				return false
-			}
-		}
-	}
-	return false
-}
-
-var openBrace, openBracket = []byte{'{'}, []byte{'['}
 
 // DuplicateKey returns the path of the first key that an object in body
 // repeats ("messages[0].content[1].type"), walking the document in order;

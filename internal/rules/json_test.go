@@ -80,6 +80,9 @@ func TestCheckJSONHostileInputIsCheap(t *testing.T) {
 		{"450,000 nested arrays", []byte(strings.Repeat("[", 450_000) + strings.Repeat("]", 450_000))},
 		{"450,000 nested objects", []byte(strings.Repeat(`{"a":`, 450_000) + "1" + strings.Repeat("}", 450_000))},
 		{"a megabyte of backslashes in an unterminated string", []byte(`{"a":"` + strings.Repeat(`\`, 1_000_000))},
+		// A long string is searched for its quote once, not once an escape.
+		{"eight megabytes of text with an escape every 200 bytes and a bad one at the end",
+			[]byte(`{"a":"` + strings.Repeat(strings.Repeat("a", 198)+`\n`, 40_000) + `\q"}`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,22 +166,47 @@ func FuzzCheckJSON(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	e, err := Compile(Config{})
+	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		err := CheckJSON(body)
 		want := referenceDepth(body) <= MaxDepth && utf8.Valid(body) && json.Valid(body)
 		gotValid := err == nil || err.Code() != apierrors.InvalidJSON
 		require.Equal(t, want, gotValid, "body %q: CheckJSON said %v", body, err)
+
+		// Parse makes the same check in the pass that indexes the members.
+		var r Request
+		perr := e.Parse(ChatCompletions, body, &r)
+		if int64(len(body)) > e.MaxBodyBytes() {
+			return
+		}
+		require.Equal(t, codeOf(err), codeOf(perr), "body %q", body)
 		if !gotValid {
+			require.Equal(t, Request{}, r, "the members seen before the problem are dropped")
 			return
 		}
 		var v any
 		require.NoError(t, decodeUsingNumbers(body, &v))
-		_, isObject := v.(map[string]any)
-		if isObject {
-			require.Nil(t, err)
-		} else {
+		obj, isObject := v.(map[string]any)
+		if !isObject {
 			require.NotNil(t, err)
 			require.Equal(t, apierrors.InvalidBody, err.Code())
+			return
+		}
+		require.Nil(t, err)
+		// The index holds, for every field the rules know, the raw text of
+		// the value the decoder keeps: the last of repeated keys, found
+		// under its decoded name.
+		for f, name := range fieldNames {
+			raw := r.fields[f]
+			want, present := obj[name]
+			if !present {
+				require.Empty(t, raw, "%s is not in %q", name, body)
+				continue
+			}
+			var got any
+			require.NoError(t, decodeUsingNumbers([]byte(raw), &got), "%s: %q", name, raw)
+			require.Equal(t, want, got, "%s in %q", name, body)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	apierrors "github.com/flexinference/flexguard/errors"
+	"github.com/flexinference/flexguard/internal/jsonscan"
 )
 
 // field is a top-level body field that some rule judges.
@@ -76,14 +77,28 @@ var fieldNames = [numFields]string{
 	fieldMaxTokens:           "max_tokens",
 }
 
-// fieldByName maps a top-level key to the field the rules know it as.
-var fieldByName = func() map[string]field {
-	m := make(map[string]field, numFields)
+// fieldsByLength lists the fields by the length of their names, so that
+// finding a key's field costs a comparison or two, and nothing for most
+// keys the rules do not know: a map would hash every key of every body.
+var fieldsByLength = func() (byLength [32][]field) {
 	for f, name := range fieldNames {
-		m[name] = field(f)
+		byLength[len(name)] = append(byLength[len(name)], field(f))
 	}
-	return m
+	return byLength
 }()
+
+// fieldOf returns the field a top-level key names, if a rule judges it.
+func fieldOf(key string) (field, bool) {
+	if len(key) >= len(fieldsByLength) {
+		return 0, false
+	}
+	for _, f := range fieldsByLength[len(key)] {
+		if fieldNames[f] == key {
+			return f, true
+		}
+	}
+	return 0, false
+}
 
 // Request is one body on its way through the rules: the body, its
 // top-level fields indexed in one pass, and what the rules have learned.
@@ -144,15 +159,17 @@ func (r *Request) Result() Result {
 	}
 }
 
-// index fills r from body in one pass over its top-level members.
-func (r *Request) index(ep Endpoint, body []byte) {
-	*r = Request{endpoint: ep, body: unsafeString(body)}
-	forEachMember(r.body, func(key, value string) bool {
-		if f, ok := fieldByName[key]; ok {
-			r.fields[f] = value
-		}
-		return true
-	})
+// index records one top-level member of the body, if a rule judges it.
+// jsonscan.Scan calls it with each member in document order, so a later
+// repeat of a key overwrites an earlier one.
+func (r *Request) index(m jsonscan.Member) {
+	key := unsafeString(m.Key)
+	if m.KeyEscaped {
+		key = decodeKey(key)
+	}
+	if f, ok := fieldOf(key); ok {
+		r.fields[f] = unsafeString(m.Value)
+	}
 }
 
 // unsafeString views b as a string without copying. The rules only read.

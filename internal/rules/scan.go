@@ -107,6 +107,12 @@ func decodeString(raw string) string {
 	return s
 }
 
+// decodeKey decodes a key's raw text between its quotes when it holds an
+// escape, the way decodeString decodes a whole raw string.
+func decodeKey(inner string) string {
+	return decodeString(`"` + inner + `"`)
+}
+
 func skipSpace(s string, i int) int {
 	for i < len(s) {
 		switch s[i] {

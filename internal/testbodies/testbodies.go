@@ -16,7 +16,8 @@ type Body struct {
 }
 
 // Names lists the bodies from the smallest to the largest, with their
-// endpoints.
+// endpoints. chat_dense_1m is the bracket-dense one: short turns, the
+// opposite of responses_1m's long strings at nearly the same size.
 var Names = []struct {
 	Name     string
 	Endpoint validate.Endpoint
@@ -24,6 +25,7 @@ var Names = []struct {
 	{"chat_2k", validate.ChatCompletions},
 	{"messages_16k", validate.Messages},
 	{"responses_128k", validate.Responses},
+	{"chat_dense_1m", validate.ChatCompletions},
 	{"responses_1m", validate.Responses},
 }
 

@@ -220,6 +220,37 @@ func responses1m(seed uint64) []byte {
 	return sized(target, 4, build)
 }
 
+// chatDense1m is the opposite of the string-heavy bodies: a chat request
+// of many short turns, a sentence each, so that a bracket and a few short
+// strings come every hundred bytes or so. A third of the turns send their
+// text as content parts, as clients also do.
+func chatDense1m(seed uint64) []byte {
+	return sized(998_000, 256, func(fill int) []byte {
+		g := &gen{rand.New(rand.NewPCG(seed, 6))}
+		var msgs []obj
+		size := 0 // of the messages array as encoded
+		for turn := 0; size < fill; turn++ {
+			role := "user"
+			if turn%2 == 1 {
+				role = "assistant"
+			}
+			var content any = g.sentence(3 + g.rng.IntN(14))
+			if turn%3 == 2 {
+				content = []obj{{"type": "text", "text": content}}
+			}
+			msg := obj{"role": role, "content": content}
+			msgs = append(msgs, msg)
+			size += len(encode(msg)) + 1
+		}
+		return encode(obj{
+			"model":                 "gpt-5.5",
+			"start_within":          "auto",
+			"max_completion_tokens": 256,
+			"messages":              msgs,
+		})
+	})
+}
+
 func main() {
 	dir := "testdata/bodies"
 	if _, err := os.Stat(dir); err != nil {
@@ -232,6 +263,7 @@ func main() {
 		"messages_16k.json":   messages16k(seed),
 		"responses_128k.json": responses128k(seed),
 		"responses_1m.json":   responses1m(seed),
+		"chat_dense_1m.json":  chatDense1m(seed),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "gen:", err)
