@@ -83,7 +83,10 @@ func markPassed(w http.ResponseWriter, r *http.Request) {
 			o.passed = true
 			o.result, _ = middleware.ResultFrom(r.Context())
 			o.caller, _ = middleware.CallerFrom(r.Context())
-			o.forward, _ = middleware.BodyFrom(r.Context())
+			// The Guard reuses its buffer once the handler returns; the
+			// body goes on in a later message.
+			body, _ := middleware.BodyFrom(r.Context())
+			o.forward = bytes.Clone(body)
 			return
 		}
 		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
