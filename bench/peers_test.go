@@ -14,20 +14,6 @@ import (
 	"github.com/flexinference/flexguard/middleware"
 )
 
-// replayBody is a request body rewound each iteration.
-type replayBody struct{ bytes.Reader }
-
-func (*replayBody) Close() error { return nil }
-
-type discardWriter struct {
-	header http.Header
-	status int
-}
-
-func (w *discardWriter) Header() http.Header         { return w.header }
-func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w *discardWriter) WriteHeader(status int)      { w.status = status }
-
 type namedPeer struct {
 	name string
 	new  func() (bench.Peer, error)
@@ -43,9 +29,9 @@ var peers = []namedPeer{
 type flexguardPeer struct{ h http.Handler }
 
 func (f flexguardPeer) Validate(r *http.Request) error {
-	w := &discardWriter{header: http.Header{}}
+	w := testbodies.NewStatusWriter()
 	f.h.ServeHTTP(w, r)
-	if w.status != 0 {
+	if w.Status != 0 {
 		return http.ErrBodyNotAllowed // any error: the chain answered
 	}
 	return nil
@@ -101,23 +87,17 @@ func TestEveryPeerPassesTheBodiesAndRejectsBrokenRules(t *testing.T) {
 // benchPeer measures one peer on every body, rebuilding nothing but the
 // body reader each iteration.
 func benchPeer(b *testing.B, p bench.Peer) {
-	bodies, err := testbodies.Load()
-	require.NoError(b, err)
-	for _, body := range bodies {
-		b.Run(body.Name, func(b *testing.B) {
-			src := &replayBody{}
-			req := bench.NewRequest(body.Endpoint.String(), src, len(body.Bytes))
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body.Bytes)))
-			for b.Loop() {
-				src.Reset(body.Bytes)
-				req.Body = src // a peer may have swapped in its own copy
-				if err := p.Validate(req); err != nil {
-					b.Fatal(err)
-				}
+	testbodies.Each(b, func(b *testing.B, body testbodies.Body) {
+		src := &testbodies.ReplayBody{}
+		req := bench.NewRequest(body.Endpoint.String(), src, len(body.Bytes))
+		for b.Loop() {
+			src.Reset(body.Bytes)
+			req.Body = src // a peer may have swapped in its own copy
+			if err := p.Validate(req); err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkChain is flexguard's whole middleware chain (Guard.Handler), in
@@ -126,41 +106,18 @@ func BenchmarkChain(b *testing.B) {
 	guard, err := middleware.New(middleware.Options{})
 	require.NoError(b, err)
 	h := guard.Handler(http.HandlerFunc(drain))
-	bodies, err := testbodies.Load()
-	require.NoError(b, err)
-	for _, body := range bodies {
-		b.Run(body.Name, func(b *testing.B) {
-			src := &replayBody{}
-			req := bench.NewRequest(body.Endpoint.String(), src, len(body.Bytes))
-			w := &discardWriter{header: http.Header{}}
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body.Bytes)))
-			for b.Loop() {
-				src.Reset(body.Bytes)
-				h.ServeHTTP(w, req)
-				if w.status != 0 {
-					b.Fatalf("the chain answered %d", w.status)
-				}
-			}
-		})
-	}
+	testbodies.Each(b, func(b *testing.B, body testbodies.Body) { testbodies.Serve(b, h, body, nil) })
 }
 
 // BenchmarkFloorValidBytes is gjson.ValidBytes alone, the floor.
 func BenchmarkFloorValidBytes(b *testing.B) {
-	bodies, err := testbodies.Load()
-	require.NoError(b, err)
-	for _, body := range bodies {
-		b.Run(body.Name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body.Bytes)))
-			for b.Loop() {
-				if !gjson.ValidBytes(body.Bytes) {
-					b.Fatal("invalid")
-				}
+	testbodies.Each(b, func(b *testing.B, body testbodies.Body) {
+		for b.Loop() {
+			if !gjson.ValidBytes(body.Bytes) {
+				b.Fatal("invalid")
 			}
-		})
-	}
+		}
+	})
 }
 
 func BenchmarkKinOpenAPI(b *testing.B) {

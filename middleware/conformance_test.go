@@ -1,8 +1,6 @@
 package middleware_test
 
 import (
-	"bytes"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +16,7 @@ import (
 	apierrors "github.com/flexinference/flexguard/errors"
 	"github.com/flexinference/flexguard/internal/clientaddr"
 	"github.com/flexinference/flexguard/internal/conformance"
+	"github.com/flexinference/flexguard/internal/conformance/guardcase"
 	"github.com/flexinference/flexguard/middleware"
 	"github.com/flexinference/flexguard/validate"
 )
@@ -36,42 +35,12 @@ func TestConformanceThroughHandler(t *testing.T) {
 	}
 }
 
-// optionsFor turns a case's policy and org directives into Options.
+// optionsFor turns a case's policy, org and key directives into Options:
+// guardcase's, as every other entry point builds them, plus the keys.
 func optionsFor(t *testing.T, c *conformance.Case) middleware.Options {
 	t.Helper()
-	var opts middleware.Options
-	if c.Policy != "" {
-		p, err := validate.LoadPolicy(strings.NewReader(c.Policy))
-		require.NoError(t, err)
-		opts.Policy = p
-	}
-	opts.Policy.StrictDuplicateKeys = c.Strict
-	if c.OrgDefault != "" {
-		sw, err := validate.ParseStartWithin(c.OrgDefault)
-		require.NoError(t, err)
-		opts.DefaultStartWithin = func(*http.Request) (validate.StartWithin, bool) { return sw, true }
-	}
-	if len(c.NoKey) > 0 || c.KeyLookupError {
-		opts.HasProviderKey = func(_ *http.Request, p validate.Provider) (bool, error) {
-			if c.KeyLookupError {
-				return true, errors.New("key store unreachable")
-			}
-			for _, missing := range c.NoKey {
-				if missing == p.String() {
-					return false, nil
-				}
-			}
-			return true, nil
-		}
-	}
-	if c.Overdue || c.BillingError {
-		opts.OrgOverdue = func(*http.Request) (bool, error) {
-			if c.BillingError {
-				return false, errors.New("billing store unreachable")
-			}
-			return true, nil
-		}
-	}
+	opts, err := guardcase.Options(c)
+	require.NoError(t, err)
 	if c.Keys {
 		keyOptionsFor(t, c, &opts)
 	}
@@ -125,27 +94,7 @@ func sendPriors(h http.Handler, c *conformance.Case) {
 }
 
 // requestFor builds the case's request as a server would hand it over.
-func requestFor(c *conformance.Case) *http.Request {
-	var body io.Reader = bytes.NewReader(c.Body)
-	if c.Disconnect {
-		body = io.MultiReader(bytes.NewReader(c.Body), errReader{io.ErrUnexpectedEOF})
-	}
-	r := httptest.NewRequest(c.Method, c.Target, body)
-	r.RemoteAddr = net.JoinHostPort(c.ClientAddr(), "4711")
-	for _, h := range c.Header {
-		r.Header.Add(h[0], h[1])
-	}
-	switch {
-	case c.Chunked:
-		r.ContentLength = -1
-		r.TransferEncoding = []string{"chunked"}
-	case c.ContentLength >= 0:
-		r.ContentLength = c.ContentLength
-	case c.Disconnect:
-		r.ContentLength = int64(len(c.Body)) + 100 // the client promised more
-	}
-	return r
-}
+func requestFor(c *conformance.Case) *http.Request { return guardcase.Request(c) }
 
 type errReader struct{ err error }
 

@@ -37,7 +37,7 @@ func BenchmarkKeysAndLimits(b *testing.B) {
 		}
 		h := newGuard(b, opts).Handler(drainBody)
 		b.Run(name, func(b *testing.B) {
-			benchChain(b, h, body, http.Header{"Authorization": {"Bearer " + keyA}})
+			testbodies.Serve(b, h, body, http.Header{"Authorization": {"Bearer " + keyA}})
 		})
 	}
 	g := newGuard(b, middleware.Options{
@@ -55,12 +55,12 @@ func BenchmarkKeysAndLimits(b *testing.B) {
 		b.Run(stage.name, func(b *testing.B) {
 			req := httptest.NewRequest(http.MethodPost, "/v1/responses", http.NoBody)
 			req.Header.Set("Authorization", "Bearer "+keyA)
-			w := &statusWriter{header: http.Header{}}
+			w := testbodies.NewStatusWriter()
 			b.ReportAllocs()
 			for b.Loop() {
 				stage.h.ServeHTTP(w, req)
-				if w.status != 0 {
-					b.Fatalf("%s answered %d", stage.name, w.status)
+				if w.Status != 0 {
+					b.Fatalf("%s answered %d", stage.name, w.Status)
 				}
 			}
 		})
