@@ -115,21 +115,21 @@ const (
 	// StreamPassedThrough: the answer was not a 2xx event stream that
 	// the watcher can read (an error status, JSON, a compressed body) and
 	// went to the client untouched.
-	StreamPassedThrough = StreamEnd(stream.Passthrough)
+	StreamPassedThrough StreamEnd = iota
 	// StreamClean: the stream ended with its endpoint's terminal event.
-	StreamClean = StreamEnd(stream.Clean)
+	StreamClean
 	// StreamUpstreamError: the stream ended with the upstream's own error
 	// event, relayed as it was sent.
-	StreamUpstreamError = StreamEnd(stream.UpstreamError)
+	StreamUpstreamError
 	// StreamFailedBeforeBody: the upstream failed before any byte of the
 	// body reached the client, which got the 502.
-	StreamFailedBeforeBody = StreamEnd(stream.FailedBeforeBody)
+	StreamFailedBeforeBody
 	// StreamFailedMidStream: the upstream failed after part of the body
 	// had reached the client, which got the error event.
-	StreamFailedMidStream = StreamEnd(stream.FailedMidStream)
+	StreamFailedMidStream
 	// StreamClientGone: the client went away before the answer was
 	// complete.
-	StreamClientGone = StreamEnd(stream.ClientGone)
+	StreamClientGone
 )
 
 // String returns the end's name in snake case ("failed_mid_stream"), for
