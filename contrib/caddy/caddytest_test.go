@@ -48,7 +48,18 @@ var (
 	caddyOnce sync.Once
 	caddyRun  *caddyUnderTest
 	caddyErr  error
+	// caddyData is Caddy's data and config directory; TestMain removes it,
+	// since Caddy outlives every single test.
+	caddyData string
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if caddyData != "" {
+		_ = os.RemoveAll(caddyData)
+	}
+	os.Exit(code)
+}
 
 // freePort asks the kernel for a loopback port that is free now.
 func freePort() (int, error) {
@@ -114,6 +125,7 @@ func setUpCaddy(t *testing.T) (*caddyUnderTest, error) {
 	if err != nil {
 		return nil, err
 	}
+	caddyData = dir
 	// Caddy keeps its data and autosaved config under these.
 	os.Setenv("XDG_DATA_HOME", dir)
 	os.Setenv("XDG_CONFIG_HOME", dir)
