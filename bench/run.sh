@@ -5,7 +5,7 @@
 # redis-server it starts itself). Run it from anywhere; scratch goes to
 # bench/results/.
 #
-#   bash bench/run.sh              # 6 rounds, about 15-20 minutes on 2 cores
+#   bash bench/run.sh              # 6 rounds, about 8-20 minutes on 2 cores
 #   COUNT=2 LOAD_DURATION=3s bash bench/run.sh   # a quick look
 set -euo pipefail
 

@@ -151,7 +151,9 @@
 //     reused chunks until a quarter of its declared length has arrived,
 //     then moved into one buffer of its full length. A client that
 //     declares a megabyte and sends a byte holds one chunk; an honest body
-//     still ends in one buffer, of its exact length.
+//     still ends in one buffer. Buffers are pooled by size class and go
+//     back when the handler returns, so the body's bytes (BodyFrom, and
+//     the body the handler reads) are valid only until then.
 //   - Some requests are refused by net/http before any handler runs, and
 //     get Go's own plain-text answers, not the canonical JSON: two
 //     different Content-Lengths or one that is not a number, a malformed
