@@ -115,7 +115,10 @@ type Options struct {
 	ErrorWriter func(w http.ResponseWriter, r *http.Request, err *apierrors.Error)
 
 	// OnReject is told of every rejection, client_closed_request included,
-	// before the error is written: for metrics and logs. A failure that
+	// before the error is written: for metrics and logs. Its request's
+	// context answers CallerFrom once a key has passed, and ResultFrom
+	// once the body has been read (with what the checks before the failing
+	// one learned). A failure that
 	// Stream sees after the handler has started is told once the watcher
 	// has answered, with StreamResultFrom(r.Context()) saying how far the
 	// answer got. It must not write to the response. Default: nil.
@@ -239,7 +242,7 @@ func (g *Guard) through(p piece, needs string, next http.Handler) http.Handler {
 		hadBody := x.bodyRead
 		for ; x.done <= last; x.done++ {
 			if err := g.stages[x.done](g, x, w, r); err != nil {
-				g.reject(w, r, err)
+				g.reject(w, x.hookRequest(r), err)
 				return
 			}
 		}

@@ -666,6 +666,78 @@ func TestCallerFromIsEmptyWithoutKeys(t *testing.T) {
 	assert.False(t, ok)
 }
 
+func TestOnRejectSeesTheCallerAndWhatTheChecksBeforeTheFailureLearned(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		key        string
+		path, body string
+		wantCode   apierrors.Code
+		wantCaller middleware.Caller // zero: CallerFrom answers nothing
+		wantModel  string            // "": ResultFrom answers nothing
+	}{
+		{
+			name:     "a request without a key has no caller and no body read",
+			path:     "/v1/responses",
+			body:     validBody,
+			wantCode: apierrors.MissingAPIKey,
+		},
+		{
+			name:       "an authenticated request with a refused parameter has its caller and its model",
+			key:        keyA,
+			path:       "/v1/chat/completions",
+			body:       `{"model":"gpt-5.5","start_within":"default","messages":[],"seed":7}`,
+			wantCode:   apierrors.UnsupportedParameter,
+			wantCaller: middleware.Caller{Org: "org_a", KeyID: digestOf(keyA)[:12]},
+			wantModel:  "gpt-5.5",
+		},
+		{
+			name:       "an authenticated request with a body that is not JSON has its caller",
+			key:        keyA,
+			path:       "/v1/responses",
+			body:       `{"model":`,
+			wantCode:   apierrors.InvalidJSON,
+			wantCaller: middleware.Caller{Org: "org_a", KeyID: digestOf(keyA)[:12]},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var (
+				heard                int
+				gotCode              apierrors.Code
+				gotCaller            middleware.Caller
+				gotResult, gotCalled bool
+				gotModel             string
+			)
+			g := newGuard(t, middleware.Options{
+				KeyStore: testKeys(),
+				OnReject: func(r *http.Request, err *apierrors.Error) {
+					heard++
+					gotCode = err.Code()
+					gotCaller, gotCalled = middleware.CallerFrom(r.Context())
+					var res validate.Result
+					res, gotResult = middleware.ResultFrom(r.Context())
+					gotModel = res.Model
+				},
+			})
+			r := post(tt.path, tt.body)
+			if tt.key != "" {
+				r.Header.Set("Authorization", "Bearer "+tt.key)
+			}
+			serve(g.Handler(&okHandler{}), r)
+			require.Equal(t, 1, heard)
+			assert.Equal(t, tt.wantCode, gotCode)
+			assert.Equal(t, tt.wantCaller != middleware.Caller{}, gotCalled)
+			assert.Equal(t, tt.wantCaller, gotCaller)
+			if tt.wantModel != "" {
+				assert.True(t, gotResult)
+			}
+			assert.Equal(t, tt.wantModel, gotModel)
+		})
+	}
+}
+
 func TestTheKeyNeverReachesAnAnswerARejectionOrTheHandler(t *testing.T) {
 	t.Parallel()
 	secret := keyA[len("flex_live_") : len("flex_live_")+24]

@@ -241,6 +241,12 @@ func TestNoLogLineHoldsTheKey(t *testing.T) {
 	for _, secret := range []string{testKey[10:34], "ffffffffffffffffffffffff", "Bearer"} {
 		assert.NotContains(t, log, secret)
 	}
+	assert.Contains(t, log, `"code":"invalid_json","param":null,"method":"POST","path":"/v1/responses","remote":"127.0.0.1:`,
+		"a rejection logs its path and peer")
+	assert.Regexp(t, `"code":"invalid_json"[^\n]*"org":"org_a","key_id":"`+apikey.ID(apikey.Digest(testKey))+`"`, log,
+		"a rejection after the key passed names the organisation and the key id")
+	assert.Regexp(t, `"code":"invalid_api_key"[^\n]*"remote":"[^"]*"}`, log,
+		"a rejected key names no organisation")
 }
 
 func TestALimiterOutageIsLoggedOnceNotPerRequest(t *testing.T) {

@@ -295,7 +295,8 @@ func newServer(cfg serveConfig, logger *slog.Logger, metrics *prommetrics.Metric
 }
 
 // logRejection returns an Options.OnReject that logs one JSON line per
-// rejected request.
+// rejected request, with the organisation and key id once a key has
+// passed (never the key).
 func logRejection(logger *slog.Logger) func(*http.Request, *apierrors.Error) {
 	return func(r *http.Request, e *apierrors.Error) {
 		if s, ok := middleware.StreamResultFrom(r.Context()); ok {
@@ -306,14 +307,18 @@ func logRejection(logger *slog.Logger) func(*http.Request, *apierrors.Error) {
 		if p := e.Param(); p != "" {
 			param = p
 		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected",
+		attrs := []slog.Attr{
 			slog.Int("status", e.Status()),
 			slog.String("code", e.Code().String()),
 			slog.Any("param", param),
 			slog.String("method", clienttext.Cut(r.Method)),
 			slog.String("path", clienttext.CutPath(r.URL.EscapedPath())), // as sent, as judged
 			slog.String("remote", r.RemoteAddr),
-		)
+		}
+		if c, ok := middleware.CallerFrom(r.Context()); ok {
+			attrs = append(attrs, slog.String("org", c.Org), slog.String("key_id", c.KeyID))
+		}
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected", attrs...)
 	}
 }
 
