@@ -116,7 +116,9 @@
 // check) also feeds the organisation lookups: provider_keys
 // (no_byok_key, no_gemini_key, no_anthropic_key), overdue
 // (payment_required) and default_start_within. An error in it stops
-// flexgate at startup with exit status 2.
+// flexgate at startup with exit status 2. SIGHUP reads the file again:
+// the next key lookup is judged by the new file; one that does not load
+// is logged and the keys in service stay.
 //
 //	{"keys":[{"sha256":"<hex>","org":"org_a"}],
 //	 "orgs":{"org_a":{"provider_keys":["openai","gemini"],"overdue":false,"default_start_within":"auto",
@@ -178,6 +180,7 @@
 // flex request may wait 10 minutes to start and then stream; IdleTimeout
 // 120s; MaxHeaderBytes 64 KiB. On SIGINT or SIGTERM the server stops
 // accepting connections and gives in-flight requests 15 seconds to finish.
+// SIGHUP reloads the keys file, and never stops the server.
 //
 // Exit status: 0 after a clean shutdown; 1 when it cannot listen, the
 // server fails, or in-flight requests outlast the shutdown timeout; 2 on a

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http/httputil"
 	"net/netip"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 // keyConfig is keys and limits as serve's flags ask for them. The zero
 // keyConfig is keys off.
 type keyConfig struct {
-	file          *keysfile.File // nil: keys off
+	file          *keysfile.Live // nil: keys off
 	acceptXAPIKey bool
 	redis         *redis.Options // nil: the limiters' counts are in process
 	redisTimeout  time.Duration  // zero: redislimit's default
@@ -58,7 +59,7 @@ func (f keyFlags) load() (keyConfig, error) {
 		return k, nil
 	}
 	var err error
-	if k.file, err = keysfile.LoadFile(f.keys); err != nil {
+	if k.file, err = keysfile.OpenLive(f.keys); err != nil {
 		return k, err
 	}
 	k.acceptXAPIKey = f.acceptXAPIKey
@@ -84,7 +85,8 @@ func (k keyConfig) apply(opts *middleware.Options, trusted []netip.Prefix, logge
 	opts.KeyStore = k.file
 	opts.AcceptXAPIKey = k.acceptXAPIKey
 	opts.TrustedProxies = trusted
-	opts.DefaultOrgLimit = k.file.DefaultRateLimit()
+	// No DefaultOrgLimit: the file puts default_rate_limit into each key's
+	// record, so that a reload changes it.
 	opts.HasProviderKey = k.file.HasProviderKey
 	opts.OrgOverdue = k.file.OrgOverdue
 	opts.DefaultStartWithin = k.file.DefaultStartWithin
@@ -108,6 +110,31 @@ func (k keyConfig) apply(opts *middleware.Options, trusted []netip.Prefix, logge
 		watched.observe(ctx, err)
 	}
 	return func() { _ = client.Close() }, nil
+}
+
+// reloadOn reads the keys file again at each signal until ctx ends. A
+// file that does not load is logged and the keys in service stay. Without
+// keys there is nothing to read, and the log says so, for the operator
+// who expected a reload.
+func (k keyConfig) reloadOn(ctx context.Context, signals <-chan os.Signal, logger *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-signals:
+		}
+		if k.file == nil {
+			logger.Warn("SIGHUP: nothing to reload: flexgate runs without -keys")
+			continue
+		}
+		f, err := k.file.Reload()
+		if err != nil {
+			logger.Error("keys file not reloaded: the keys in service stay", "err", err.Error())
+			continue
+		}
+		keys, orgs := f.Size()
+		logger.Info("keys file reloaded", "keys", keys, "orgs", orgs)
+	}
 }
 
 // adaptProxy makes the proxy fit for keys: the client's gateway key

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -264,4 +265,65 @@ func TestALimiterOutageIsLoggedOnceNotPerRequest(t *testing.T) {
 	}
 	assert.Equal(t, 1, strings.Count(p.log.String(), "rate limiter failing"), p.log.String())
 	assert.NotContains(t, p.log.String(), "rate limiter recovered")
+}
+
+// secondKey is SPEC's third test vector, the key a reload adds.
+const secondKey = "flex_live_deadbeefcafebabe001122339f2d78"
+
+func TestSIGHUPReloadsTheKeysFileAndKeepsItWhenTheNewOneIsBroken(t *testing.T) {
+	t.Parallel()
+	path := writeKeys(t, 0)
+	cfg := testConfig()
+	var err error
+	cfg.keys, err = keyFlags{keys: path}.load()
+	require.NoError(t, err)
+	hup := make(chan os.Signal)
+	cfg.reload = hup
+	p := startInProcess(t, cfg)
+	client := newClient(t)
+	body := []byte(`{"model":"gpt-5.5","start_within":"default"}`)
+	withKey := func(key string) answer {
+		return send(t, client, "POST", p.base+"/v1/responses", [][2]string{{"Authorization", "Bearer " + key}}, body, false)
+	}
+	assert.Equal(t, "org_a", requireEcho(t, withKey(testKey), body).Org)
+	requireError(t, withKey(secondKey), http.StatusUnauthorized, "invalid_api_key", "")
+
+	rotated := `{"keys":[{"sha256":"` + apikey.Digest(testKey) + `","org":"org_a","revoked":true},` +
+		`{"sha256":"` + apikey.Digest(secondKey) + `","org":"org_b"}],` +
+		`"orgs":{"org_a":{"provider_keys":["openai"]},"org_b":{"provider_keys":["openai"]}}}`
+	require.NoError(t, os.WriteFile(path, []byte(rotated), 0o600))
+	hup <- syscall.SIGHUP
+	line := p.waitLog(t, func(l string) bool { return strings.Contains(l, `"keys file reloaded"`) })
+	assert.Contains(t, line, `"keys":2,"orgs":2`)
+	requireError(t, withKey(testKey), http.StatusUnauthorized, "invalid_api_key", "")
+	assert.Equal(t, "org_b", requireEcho(t, withKey(secondKey), body).Org)
+
+	require.NoError(t, os.WriteFile(path, []byte(`{"keys":[`), 0o600))
+	hup <- syscall.SIGHUP
+	line = p.waitLog(t, func(l string) bool { return strings.Contains(l, `"keys file not reloaded`) })
+	assert.Contains(t, line, "keys file: ")
+	assert.Equal(t, "org_b", requireEcho(t, withKey(secondKey), body).Org, "the keys in service stay")
+	requireError(t, withKey(testKey), http.StatusUnauthorized, "invalid_api_key", "")
+}
+
+func TestSIGHUPReachesARunningFlexgateAndNeverStopsIt(t *testing.T) {
+	t.Parallel()
+	t.Run("with -keys it reloads the file", func(t *testing.T) {
+		t.Parallel()
+		p := startServe(t, "-addr", "127.0.0.1:0", "-keys", writeKeys(t, 0))
+		require.NoError(t, p.cmd.Process.Signal(syscall.SIGHUP))
+		p.waitLog(t, func(l string) bool { return strings.Contains(l, `"keys file reloaded"`) })
+		require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+		assert.Equal(t, exitOK, p.exitCode(t), "%s", p.log)
+	})
+	t.Run("without -keys it says there is nothing to reload", func(t *testing.T) {
+		t.Parallel()
+		p := startServe(t, "-addr", "127.0.0.1:0")
+		require.NoError(t, p.cmd.Process.Signal(syscall.SIGHUP))
+		p.waitLog(t, func(l string) bool { return strings.Contains(l, "nothing to reload") })
+		a := send(t, newClient(t), "POST", p.base+"/v1/responses", nil, []byte(`{"model":"gpt-5.5","start_within":"default"}`), false)
+		assert.Equal(t, http.StatusOK, a.status, "still serving")
+		require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+		assert.Equal(t, exitOK, p.exitCode(t), "%s", p.log)
+	})
 }

@@ -60,6 +60,8 @@ type serveConfig struct {
 	// metricsAddr is where Prometheus metrics are served, at /metrics;
 	// "": no metrics.
 	metricsAddr string
+	// reload delivers SIGHUP: read the keys file again. nil: no reloads.
+	reload <-chan os.Signal
 }
 
 // timeouts are the server's limits on slow clients and on shutdown.
@@ -139,6 +141,12 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// SIGHUP reloads the keys file; caught even without keys, so that it
+	// never stops the gateway as its default action would.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	cfg.reload = hup
 	return runServer(ctx, cfg, stderr)
 }
 
@@ -184,6 +192,11 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 		go func() { served <- metricsSrv.Serve(metricsLn) }()
 	}
 	logger.Info("listening on "+scheme+"://"+ln.Addr().String(), "addr", ln.Addr().String(), "mode", mode)
+	if cfg.reload != nil {
+		reloadCtx, stopReloads := context.WithCancel(ctx)
+		defer stopReloads()
+		go cfg.keys.reloadOn(reloadCtx, cfg.reload, logger)
+	}
 
 	go func() {
 		if srv.TLSConfig != nil {

@@ -1,8 +1,8 @@
 // Package keysfile reads flexgate's keys file (-keys FILE): the API keys
 // by digest and the organisations they belong to, with each one's
 // provider keys, billing state, default start_within and request limit.
-// A loaded File is the key store of middleware.Options.KeyStore and the
-// organisation hooks (HasProviderKey, OrgOverdue, DefaultStartWithin),
+// A loaded File (or a Live one) is the key store of
+// middleware.Options.KeyStore and the organisation hooks (HasProviderKey, OrgOverdue, DefaultStartWithin),
 // which find the organisation through middleware.CallerFrom.
 //
 //	{
@@ -32,5 +32,11 @@
 //   - A request whose organisation the hooks cannot find (keys off, which
 //     flexgate never does with a keys file) has no provider key and is not
 //     overdue.
-//   - The file is read once, at startup; to change it, restart flexgate.
+//   - A Live file is read at startup and again on each Reload (flexgate
+//     reloads on SIGHUP), so that keys are added and revoked without a
+//     restart or a dropped connection. A file that fails to load on a
+//     reload is logged and the keys in service stay: a typo must not
+//     lock every client out. A request already past its key lookup when
+//     the file changes finishes with the organisation hooks of the new
+//     file.
 package keysfile

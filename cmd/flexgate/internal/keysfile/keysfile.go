@@ -2,6 +2,7 @@ package keysfile
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,9 +27,8 @@ const maxFile = 256 << 20
 // File is a loaded keys file. It is read-only and safe for concurrent
 // use.
 type File struct {
-	keys         map[string]middleware.KeyRecord // by digest
-	orgs         map[string]org
-	defaultLimit middleware.LimitRule
+	keys map[string]middleware.KeyRecord // by digest, each with its limit
+	orgs map[string]org
 }
 
 // org is an organisation's settings.
@@ -93,8 +93,9 @@ func Load(r io.Reader) (*File, error) {
 		return nil, errors.New("keys file: more after the JSON object")
 	}
 	f := &File{keys: make(map[string]middleware.KeyRecord, len(raw.Keys)), orgs: make(map[string]org, len(raw.Orgs))}
+	var defaultLimit middleware.LimitRule
 	if raw.DefaultRateLimit != nil {
-		if f.defaultLimit, err = raw.DefaultRateLimit.rule("default_rate_limit"); err != nil {
+		if defaultLimit, err = raw.DefaultRateLimit.rule("default_rate_limit"); err != nil {
 			return nil, err
 		}
 	}
@@ -139,7 +140,9 @@ func Load(r io.Reader) (*File, error) {
 		if _, ok := f.orgs[k.Org]; !ok {
 			return nil, fmt.Errorf("keys file: keys[%d].org is %s, which orgs does not list", i, clienttext.Quote(k.Org))
 		}
-		f.keys[k.SHA256] = middleware.KeyRecord{Org: k.Org, Revoked: k.Revoked, RateLimit: limits[k.Org]}
+		// The default limit goes into each record, so that a reloaded file
+		// changes it as it changes an organisation's own.
+		f.keys[k.SHA256] = middleware.KeyRecord{Org: k.Org, Revoked: k.Revoked, RateLimit: cmp.Or(limits[k.Org], defaultLimit)}
 	}
 	return f, nil
 }
@@ -184,9 +187,8 @@ func (f *File) LookupKey(_ context.Context, digest string) (middleware.KeyRecord
 	return rec, ok, nil
 }
 
-// DefaultRateLimit is default_rate_limit, the zero rule when the file
-// sets none.
-func (f *File) DefaultRateLimit() middleware.LimitRule { return f.defaultLimit }
+// Size returns how many keys and organisations the file lists.
+func (f *File) Size() (keys, orgs int) { return len(f.keys), len(f.orgs) }
 
 // orgOf returns the settings of the organisation that sent r.
 func (f *File) orgOf(r *http.Request) (org, bool) {

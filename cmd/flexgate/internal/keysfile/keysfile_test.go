@@ -67,7 +67,7 @@ func TestLoadReadsKeysByDigestWithTheirOrganisationsLimits(t *testing.T) {
 		want      middleware.KeyRecord
 	}{
 		{"a key of an organisation with its own limit", digest(keyA), true, middleware.KeyRecord{Org: "org_a", RateLimit: middleware.LimitRule{Limit: 600, Window: time.Minute}}},
-		{"a key of an organisation without one", digest(keyB), true, middleware.KeyRecord{Org: "org_b"}},
+		{"a key of an organisation without one has the default limit", digest(keyB), true, middleware.KeyRecord{Org: "org_b", RateLimit: middleware.LimitRule{Limit: 10, Window: time.Second}}},
 		{"a revoked key", digest(keyR), true, middleware.KeyRecord{Org: "org_a", Revoked: true, RateLimit: middleware.LimitRule{Limit: 600, Window: time.Minute}}},
 		{"a digest the file does not list", digest("flex_live_ffffffffffffffffffffffff4bf911"), false, middleware.KeyRecord{}},
 		{"a key rather than its digest", keyA, false, middleware.KeyRecord{}},
@@ -81,15 +81,16 @@ func TestLoadReadsKeysByDigestWithTheirOrganisationsLimits(t *testing.T) {
 			assert.Equal(t, tt.want, rec)
 		})
 	}
-	assert.Equal(t, middleware.LimitRule{Limit: 10, Window: time.Second}, f.DefaultRateLimit())
-	assert.Equal(t, middleware.LimitRule{}, load(t, `{"keys":[],"orgs":{}}`).DefaultRateLimit(), "no default limit unless set")
+	rec, _, err := load(t, `{"keys":[{"sha256":"`+digest(keyB)+`","org":"org_b"}],"orgs":{"org_b":{}}}`).LookupKey(context.Background(), digest(keyB))
+	require.NoError(t, err)
+	assert.Equal(t, middleware.KeyRecord{Org: "org_b"}, rec, "no limit unless the file sets one")
 }
 
 // hookRequest returns the request a hook gets for the organisation of
-// key, through a Guard built on f.
-func hookRequest(t *testing.T, f *keysfile.File, key string) *http.Request {
+// key, through a Guard built on store.
+func hookRequest(t *testing.T, store middleware.KeyStore, key string) *http.Request {
 	t.Helper()
-	g, err := middleware.New(middleware.Options{KeyStore: f})
+	g, err := middleware.New(middleware.Options{KeyStore: store})
 	require.NoError(t, err)
 	var seen *http.Request
 	r := httptest.NewRequest(http.MethodPost, "/v1/responses", nil)
