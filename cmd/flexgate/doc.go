@@ -5,7 +5,7 @@
 //
 //	flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
 //	                 [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
-//	                 [-keys FILE [-accept-x-api-key] [-redis URL [-redis-timeout D]]]
+//	                 [-keys FILE [-accept-x-api-key] [-auth-flood N] [-redis URL [-redis-timeout D]]]
 //	                 [-metrics-addr host:port]
 //
 // serve puts the whole middleware chain (middleware.Guard.Handler) in front of
@@ -104,7 +104,7 @@
 //
 // # Keys and limits
 //
-//	flexgate serve -keys FILE [-accept-x-api-key] [-redis URL [-redis-timeout D]]
+//	flexgate serve -keys FILE [-accept-x-api-key] [-auth-flood N] [-redis URL [-redis-timeout D]]
 //
 // -keys turns on API keys and the two rate limits (middleware.Guard's
 // KeysAndLimits), judged after routing and before any byte of the body
@@ -135,7 +135,9 @@
 //
 // The auth-flood limiter counts failures per client: the peer, or behind
 // -trusted-proxies the client they name in X-Forwarded-For, the same
-// client the proxy forwards; IPv6 clients by their /64.
+// client the proxy forwards; IPv6 clients by their /64. -auth-flood N
+// blocks a client after N failures within 60 s instead of 20; the block
+// still lasts 60 s.
 //
 // -redis keeps the limits' counts in Redis (contrib/redislimit), so that
 // every flexgate on the same Redis counts together: an organisation's

@@ -24,6 +24,7 @@ import (
 type keyConfig struct {
 	file          *keysfile.Live // nil: keys off
 	acceptXAPIKey bool
+	authFlood     int            // failed authentications within 60 s that block; zero: the middleware's 20
 	redis         *redis.Options // nil: the limiters' counts are in process
 	redisTimeout  time.Duration  // zero: redislimit's default
 }
@@ -32,6 +33,7 @@ type keyConfig struct {
 type keyFlags struct {
 	keys          string
 	acceptXAPIKey bool
+	authFlood     int // zero: the middleware's default
 	redis         string
 	redisTimeout  time.Duration // zero: redislimit's default
 }
@@ -40,6 +42,7 @@ type keyFlags struct {
 func (f *keyFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.keys, "keys", "", "keys `FILE` (JSON: keys by SHA-256, organisations, limits); turns on API keys (401) and rate limits (429)")
 	fs.BoolVar(&f.acceptXAPIKey, "accept-x-api-key", false, "also take the key from an x-api-key header, as Anthropic's SDKs send it (with -keys)")
+	fs.IntVar(&f.authFlood, "auth-flood", 0, "`N` failed authentications from one client within 60 s block it for 60 s; 0: SPEC's 20 (with -keys)")
 	fs.StringVar(&f.redis, "redis", "", "redis:// `URL` keeping the limits' counts, shared by every flexgate on it (with -keys); default: in process")
 	fs.DurationVar(&f.redisTimeout, "redis-timeout", redislimit.DefaultTimeout, "longest wait for one Redis call; past it the request goes on unlimited (with -redis)")
 }
@@ -51,6 +54,10 @@ func (f keyFlags) load() (keyConfig, error) {
 	switch {
 	case f.keys == "" && f.acceptXAPIKey:
 		return k, errors.New("-accept-x-api-key needs -keys")
+	case f.keys == "" && f.authFlood != 0:
+		return k, errors.New("-auth-flood needs -keys")
+	case f.authFlood < 0:
+		return k, errors.New("-auth-flood must not be negative")
 	case f.keys == "" && f.redis != "":
 		return k, errors.New("-redis needs -keys")
 	case f.redisTimeout < 0:
@@ -63,6 +70,7 @@ func (f keyFlags) load() (keyConfig, error) {
 		return k, err
 	}
 	k.acceptXAPIKey = f.acceptXAPIKey
+	k.authFlood = f.authFlood
 	if f.redis != "" {
 		if k.redis, err = redislimit.ParseURL(f.redis); err != nil {
 			return k, fmt.Errorf("-redis: %w", err)
@@ -84,6 +92,10 @@ func (k keyConfig) apply(opts *middleware.Options, trusted []netip.Prefix, logge
 	}
 	opts.KeyStore = k.file
 	opts.AcceptXAPIKey = k.acceptXAPIKey
+	if k.authFlood > 0 {
+		// Only the count: SPEC fixes the window and the block at 60 s.
+		opts.AuthFlood = middleware.LimitRule{Limit: k.authFlood, Window: time.Minute, Block: time.Minute}
+	}
 	opts.TrustedProxies = trusted
 	// No DefaultOrgLimit: the file puts default_rate_limit into each key's
 	// record, so that a reload changes it.

@@ -38,8 +38,6 @@ func TestKeysAndOrgsConformanceOverHTTP(t *testing.T) {
 			switch {
 			case failureDecides(c):
 				t.Skip("a keys file never fails a lookup")
-			case c.AuthFlood != 0:
-				t.Skip("flexgate keeps the default auth-flood threshold")
 			case c.Disconnect:
 				t.Skip("a client that disconnects gets no answer to read")
 			}
@@ -56,7 +54,7 @@ func TestKeysAndOrgsConformanceOverHTTP(t *testing.T) {
 			// case's client.
 			cfg.trustedProxies, err = clientaddr.ParseTrusted(strings.Trim("127.0.0.1,"+c.TrustedProxies, ","))
 			require.NoError(t, err)
-			cfg.keys, err = keyFlags{keys: keysPath, acceptXAPIKey: c.AcceptXAPIKey, redis: redisURL}.load()
+			cfg.keys, err = keyFlags{keys: keysPath, acceptXAPIKey: c.AcceptXAPIKey, authFlood: c.AuthFlood, redis: redisURL}.load()
 			require.NoError(t, err)
 			p := startInProcess(t, cfg)
 			client := newClient(t)

@@ -51,6 +51,8 @@ func TestServeRefusesKeyFlagsThatCannotWork(t *testing.T) {
 	}{
 		{"-accept-x-api-key without -keys", []string{"-accept-x-api-key"}, "-accept-x-api-key needs -keys"},
 		{"-redis without -keys", []string{"-redis", "redis://127.0.0.1:6379/0"}, "-redis needs -keys"},
+		{"-auth-flood without -keys", []string{"-auth-flood", "5"}, "-auth-flood needs -keys"},
+		{"a negative -auth-flood", []string{"-keys", keys, "-auth-flood", "-1"}, "-auth-flood must not be negative"},
 		{"a keys file that is not there", []string{"-keys", filepath.Join(t.TempDir(), "none.json")}, "keys file: open"},
 		{"a keys file with a malformed digest", []string{"-keys", bad}, "keys[0].sha256 must be 64 lowercase hex"},
 		{"a trusted range that is not one", []string{"-keys", keys, "-trusted-proxies", "10.0.0.0/33"}, `-trusted-proxies: flexguard/clientaddr: trusted proxy "10.0.0.0/33"`},

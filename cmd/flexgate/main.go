@@ -23,7 +23,7 @@ const (
 Usage:
   flexgate [serve] [-addr 127.0.0.1:8080] [-policy FILE] [-upstream URL] [-strict] [-dialect NAME]
                    [-trusted-proxies CIDR,...] [-tls-cert FILE -tls-key FILE | -h2c]
-                   [-keys FILE [-accept-x-api-key] [-redis URL [-redis-timeout D]]]
+                   [-keys FILE [-accept-x-api-key] [-auth-flood N] [-redis URL [-redis-timeout D]]]
   flexgate check [-policy FILE] [-strict] -endpoint PATH FILE...
   flexgate keygen -org ID
 
