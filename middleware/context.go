@@ -16,7 +16,12 @@ import (
 // it may be kept after the request.
 func ResultFrom(ctx context.Context) (res validate.Result, ok bool) {
 	x, ok := ctx.Value(exchangeKey{}).(*exchange)
-	if !ok || !x.bodyRead || x.released {
+	if !ok || !x.bodyRead {
+		return validate.Result{}, false
+	}
+	x.mu.Lock() // the model's bytes are the body's, until it is released
+	defer x.mu.Unlock()
+	if x.released {
 		return validate.Result{}, false
 	}
 	r := x.request.Result()
@@ -38,10 +43,15 @@ func ResultFrom(ctx context.Context) (res validate.Result, ok bool) {
 // handler has returned.
 func BodyFrom(ctx context.Context) (body []byte, ok bool) {
 	x, ok := ctx.Value(exchangeKey{}).(*exchange)
-	if !ok || !x.bodyRead || x.released {
+	if !ok || !x.bodyRead {
 		return nil, false
 	}
-	return x.body, true
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.released {
+		return nil, false
+	}
+	return x.body, true // the caller's use of body ends with the handler, as documented
 }
 
 // validateEndpoint converts the engine's endpoint to the public one.

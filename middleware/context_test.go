@@ -1,7 +1,9 @@
 package middleware_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -117,4 +119,86 @@ func TestWhatOutlivesTheHandler(t *testing.T) {
 		_, ok = middleware.BodyFrom(contexts[i])
 		assert.False(t, ok, "BodyFrom after the handler returned")
 	}
+}
+
+// gatedWriter is a writer whose first Write waits for the gate, as a
+// transport's write to a slow upstream does, and then keeps what it got.
+type gatedWriter struct {
+	entered, gate chan struct{}
+	got           []byte
+}
+
+func (w *gatedWriter) Write(p []byte) (int, error) {
+	if w.got == nil {
+		close(w.entered)
+		<-w.gate
+	}
+	w.got = append(w.got, p...)
+	return len(p), nil
+}
+
+// A proxy's transport may still be sending the body upstream when the
+// handler returns (RoundTrip may read a body after it returns). The bytes
+// it sends must stay the client's, whatever requests come after, and a
+// read that starts after the handler has returned fails rather than see
+// another request's bytes.
+func TestAReadThatOutlivesTheHandlerSeesOnlyItsOwnBody(t *testing.T) {
+	t.Parallel()
+	bodyOf := func(fill string) string {
+		return `{"model":"gpt-5.5","start_within":"auto","input":"` + strings.Repeat(fill, 3000) + `"}`
+	}
+	first := bodyOf("a")
+	w := &gatedWriter{entered: make(chan struct{}), gate: make(chan struct{})}
+	copied := make(chan error, 1)
+	var (
+		keptBody    io.Reader
+		keptGetBody func() (io.ReadCloser, error)
+	)
+	g := newGuard(t, middleware.Options{})
+	inFlight := g.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		go func() {
+			_, err := io.Copy(w, r.Body)
+			copied <- err
+		}()
+		<-w.entered // the write is in progress when the handler returns
+		keptBody, keptGetBody = r.Body, r.GetBody
+	}))
+	require.Equal(t, http.StatusOK, serve(inFlight, post("/v1/responses", first)).Code)
+
+	// Later requests of the same size take buffers from the pool and fill
+	// them with their own bytes.
+	drain := g.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
+	for i := range 50 {
+		require.Equal(t, http.StatusOK, serve(drain, post("/v1/responses", bodyOf(string(rune('b'+i%20))))).Code)
+	}
+	close(w.gate)
+	require.NoError(t, <-copied)
+	assert.Equal(t, first, string(w.got), "the write in progress sent the client's bytes")
+
+	n, err := keptBody.Read(make([]byte, 16))
+	assert.Zero(t, n)
+	assert.Error(t, err, "a read after the handler returned")
+	rc, err := keptGetBody()
+	require.NoError(t, err)
+	got, err := io.ReadAll(rc)
+	assert.Empty(t, got)
+	assert.Error(t, err, "a GetBody reader after the handler returned")
+}
+
+func TestGetBodyReadsTheWholeBodyAgainDuringTheHandler(t *testing.T) {
+	t.Parallel()
+	body := `{"model":"gpt-5.5","start_within":"auto","input":"hi"}`
+	var first, again []byte
+	h := newGuard(t, middleware.Options{}).Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		first, _ = io.ReadAll(r.Body)
+		rc, err := r.GetBody()
+		require.NoError(t, err)
+		var b bytes.Buffer
+		_, err = io.Copy(&b, rc) // through WriteTo
+		require.NoError(t, err)
+		again = b.Bytes()
+	}))
+	require.Equal(t, http.StatusOK, serve(h, post("/v1/responses", body)).Code)
+	assert.Equal(t, body, string(first))
+	assert.Equal(t, body, string(again))
 }

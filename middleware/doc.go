@@ -153,7 +153,11 @@
 //     declares a megabyte and sends a byte holds one chunk; an honest body
 //     still ends in one buffer. Buffers are pooled by size class and go
 //     back when the handler returns, so the body's bytes (BodyFrom, and
-//     the body the handler reads) are valid only until then.
+//     the body the handler reads) are valid only until then. A read of
+//     the body still in progress then (a proxy's transport may send the
+//     body upstream after its handler returns) keeps the buffer out of the
+//     pool until it ends; a read that starts later fails. Either way no
+//     request's bytes are ever read through another's body.
 //   - Some requests are refused by net/http before any handler runs, and
 //     get Go's own plain-text answers, not the canonical JSON: two
 //     different Content-Lengths or one that is not a number, a malformed

@@ -1,10 +1,11 @@
 package middleware
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/flexinference/flexguard/internal/rules"
 )
@@ -26,11 +27,19 @@ type exchange struct {
 	hooked   *http.Request  // the request the embedder's hooks get; see hookRequest
 
 	bodyRead bool
-	body     []byte
-	pooled   *bodyBuffer // body's buffer, pooled again once the handler returns
-	released bool        // the handler has returned and body is gone
-	readAt   int         // the handler's position in body
+	readAt   int // the handler's position in body
 	request  rules.Request
+
+	// The body's buffer outlives the handler while a read of it is in
+	// progress: a transport's write loop may still be sending it upstream
+	// when a proxying handler returns (net/http allows RoundTrip to read a
+	// body after it returns). mu guards these fields once the handler has
+	// the body; see borrow and release.
+	mu       sync.Mutex
+	body     []byte
+	pooled   *bodyBuffer // body's buffer, pooled again once released and no read is in progress
+	readers  int         // reads of body in progress
+	released bool        // the handler has returned: body is gone for new reads
 
 	// How the answer went, once Stream has watched it.
 	stream      StreamResult
@@ -60,13 +69,49 @@ func (g *Guard) exchangeOf(r *http.Request) (x *exchange, fresh bool) {
 	return &exchange{Context: r.Context(), guard: g}, true
 }
 
-// release gives the body's buffer back once the handler it was read for
-// has returned. The body and what the rules took from it are gone then:
-// ResultFrom and BodyFrom answer no more.
+// release ends the body's life once the handler it was read for has
+// returned: ResultFrom and BodyFrom answer no more, and reads fail. The
+// buffer goes back to its pool now, or when the last read in progress
+// ends.
 func (x *exchange) release() {
-	x.pooled.release()
-	x.pooled, x.body, x.released = nil, nil, true
+	x.mu.Lock()
+	x.released = true
+	x.recycleLocked()
+	x.mu.Unlock()
 }
+
+// borrow returns the body for one read, or ok false once it is released.
+// Each successful borrow is paired with giveBack.
+func (x *exchange) borrow() (body []byte, ok bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.released {
+		return nil, false
+	}
+	x.readers++
+	return x.body, true
+}
+
+// giveBack ends a read that borrow began.
+func (x *exchange) giveBack() {
+	x.mu.Lock()
+	x.readers--
+	x.recycleLocked()
+	x.mu.Unlock()
+}
+
+// recycleLocked returns the buffer to its pool once the body is released
+// and nobody reads it.
+func (x *exchange) recycleLocked() {
+	if x.released && x.readers == 0 && x.body != nil {
+		x.pooled.release()
+		x.pooled, x.body = nil, nil
+	}
+}
+
+// errBodyReleased is what a read of the body gets after the handler has
+// returned, as net/http's own request bodies fail then.
+var errBodyReleased = errors.New("flexguard/middleware: read of a request body after its handler returned")
 
 // handOn returns the request to pass on: r itself when nothing changed,
 // else a shallow copy carrying the exchange as its context and, when the
@@ -106,27 +151,55 @@ func (x *exchange) hookRequest(r *http.Request) *http.Request {
 }
 
 // Read reads the buffered body: the exact bytes the client sent.
-func (x *exchange) Read(p []byte) (int, error) {
-	if x.readAt >= len(x.body) {
-		return 0, io.EOF
-	}
-	n := copy(p, x.body[x.readAt:])
-	x.readAt += n
-	return n, nil
-}
+func (x *exchange) Read(p []byte) (int, error) { return x.readFrom(&x.readAt, p) }
 
 // WriteTo writes the rest of the body to w in one call, so io.Copy (and a
 // reverse proxy) skips its intermediate buffer.
-func (x *exchange) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(x.body[x.readAt:])
-	x.readAt += n
-	return int64(n), err
-}
+func (x *exchange) WriteTo(w io.Writer) (int64, error) { return x.writeFrom(&x.readAt, w) }
 
 // Close does nothing: the server closes the connection's body.
 func (x *exchange) Close() error { return nil }
 
-// getBody serves http.Request.GetBody: a fresh reader over the same bytes.
-func (x *exchange) getBody() (io.ReadCloser, error) {
-	return io.NopCloser(bytes.NewReader(x.body)), nil
+// readFrom reads the body from *at on into p. The copy is made under the
+// lock, so the buffer cannot be recycled during it.
+func (x *exchange) readFrom(at *int, p []byte) (int, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.released {
+		return 0, errBodyReleased
+	}
+	if *at >= len(x.body) {
+		return 0, io.EOF
+	}
+	n := copy(p, x.body[*at:])
+	*at += n
+	return n, nil
 }
+
+// writeFrom writes the body from *at on to w. The lock is not held
+// during w.Write, which may wait on a network; the buffer stays out of
+// its pool until it returns.
+func (x *exchange) writeFrom(at *int, w io.Writer) (int64, error) {
+	body, ok := x.borrow()
+	if !ok {
+		return 0, errBodyReleased
+	}
+	defer x.giveBack()
+	n, err := w.Write(body[*at:])
+	*at += n
+	return int64(n), err
+}
+
+// getBody serves http.Request.GetBody: a fresh reader over the same bytes,
+// with the same lifetime.
+func (x *exchange) getBody() (io.ReadCloser, error) { return &bodyCopy{x: x}, nil }
+
+// bodyCopy is a reader of the body from its start, for GetBody.
+type bodyCopy struct {
+	x  *exchange
+	at int
+}
+
+func (b *bodyCopy) Read(p []byte) (int, error)         { return b.x.readFrom(&b.at, p) }
+func (b *bodyCopy) WriteTo(w io.Writer) (int64, error) { return b.x.writeFrom(&b.at, w) }
+func (b *bodyCopy) Close() error                       { return nil }
