@@ -191,13 +191,11 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 		logger.Info("metrics on http://"+metricsLn.Addr().String()+metricsPath, "metrics_addr", metricsLn.Addr().String())
 		go func() { served <- metricsSrv.Serve(metricsLn) }()
 	}
-	logger.Info("listening on "+scheme+"://"+ln.Addr().String(), "addr", ln.Addr().String(), "mode", mode)
 	if cfg.reload != nil {
 		reloadCtx, stopReloads := context.WithCancel(ctx)
 		defer stopReloads()
 		go cfg.keys.reloadOn(reloadCtx, cfg.reload, logger)
 	}
-
 	go func() {
 		if srv.TLSConfig != nil {
 			served <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
@@ -205,6 +203,9 @@ func runServer(ctx context.Context, cfg serveConfig, logw io.Writer) int {
 		}
 		served <- srv.Serve(ln)
 	}()
+	// Last, once every goroutine of the gateway has started: a test that
+	// counts goroutines takes its baseline at this line.
+	logger.Info("listening on "+scheme+"://"+ln.Addr().String(), "addr", ln.Addr().String(), "mode", mode)
 	select {
 	case err := <-served: // Serve never returns nil; anything here is a failure
 		logger.Error("server stopped", "err", err.Error())
